@@ -177,6 +177,7 @@ type Session struct {
 
 	stack []value.Value
 	sp    int
+	ints  value.IntBox
 
 	// Dir is the directory relative imports resolve against.
 	Dir string
