@@ -254,8 +254,13 @@ func (s *Session) apply(f value.Value, args []value.Value) (value.Value, error) 
 }
 
 func getDefault(coll value.Value, k value.Value, def []value.Value) value.Value {
-	if m, ok := coll.(*value.Map); ok {
-		if v, ok := m.Get(k); ok {
+	switch c := coll.(type) {
+	case *value.Map:
+		if v, ok := c.Get(k); ok {
+			return v
+		}
+	case *value.Set:
+		if v, ok := c.Get(k); ok {
 			return v
 		}
 	}
