@@ -44,7 +44,7 @@ func (sc *scope) bind(name string) int {
 // mark and reset bracket a block's bindings.
 type mark struct{ nlocals, next int }
 
-func (sc *scope) mark() mark    { return mark{len(sc.locals), sc.next} }
+func (sc *scope) mark() mark   { return mark{len(sc.locals), sc.next} }
 func (sc *scope) reset(m mark) { sc.locals, sc.next = sc.locals[:m.nlocals], m.next }
 
 // resolve finds a local: slot >= 0, env index as -1-i, or self (-1<<30).

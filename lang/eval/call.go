@@ -52,11 +52,11 @@ func (s *Session) analyzeCall(c actx, l *value.List) (code, error) {
 
 // callSite is an analyzed call (spec 6.3).
 type callSite struct {
-	head     code
-	args     []code
-	pos      *value.Pos
-	method   *value.Keyword // first operand as a bare symbol, for capability calls
-	global   *global        // the head when it is a global symbol
+	head   code
+	args   []code
+	pos    *value.Pos
+	method *value.Keyword // first operand as a bare symbol, for capability calls
+	global *global        // the head when it is a global symbol
 }
 
 func (k *callSite) eval(fr *frame) (value.Value, error) {
