@@ -37,11 +37,11 @@ func builtinEval(t value.Thread, args []value.Value) (value.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	base := s.sp
-	fr := s.pushFrame(s.alloc(nslots), nil)
+	base := s.vs.mark()
+	fr := s.pushFrame(s.vs.alloc(nslots), nil)
 	v, err := c(fr)
 	s.fp--
-	s.release(base)
+	s.vs.release(base)
 	return v, err
 }
 

@@ -81,12 +81,12 @@ func (k *callSite) eval(fr *frame) (value.Value, error) {
 		if a == nil {
 			return s.raise(c.lam.arityErr(n), k.pos)
 		}
-		base := s.sp
-		slots := s.alloc(a.nslots)
+		base := s.vs.mark()
+		slots := s.vs.alloc(a.nslots)
 		for i := 0; i < a.fixed; i++ {
 			v, err := k.args[i](fr)
 			if err != nil {
-				s.release(base)
+				s.vs.release(base)
 				return nil, err
 			}
 			slots[i] = v
@@ -98,7 +98,7 @@ func (k *callSite) eval(fr *frame) (value.Value, error) {
 				for i := range extra {
 					v, err := k.args[a.fixed+i](fr)
 					if err != nil {
-						s.release(base)
+						s.vs.release(base)
 						return nil, err
 					}
 					extra[i] = v
@@ -108,7 +108,7 @@ func (k *callSite) eval(fr *frame) (value.Value, error) {
 			slots[a.fixed] = rest
 		}
 		v, err := c.run(s, a, slots)
-		s.release(base)
+		s.vs.release(base)
 		if err != nil {
 			return s.raise(err, k.pos)
 		}

@@ -140,8 +140,8 @@ func (c *Closure) invoke(s *Session, args []value.Value) (value.Value, error) {
 	if a == nil {
 		return nil, c.lam.arityErr(len(args))
 	}
-	base := s.sp
-	slots := s.alloc(a.nslots)
+	base := s.vs.mark()
+	slots := s.vs.alloc(a.nslots)
 	copy(slots, args[:a.fixed])
 	if a.variadic {
 		if len(args) > a.fixed {
@@ -151,7 +151,7 @@ func (c *Closure) invoke(s *Session, args []value.Value) (value.Value, error) {
 		}
 	}
 	v, err := c.run(s, a, slots)
-	s.release(base)
+	s.vs.release(base)
 	return v, err
 }
 

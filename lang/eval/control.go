@@ -91,7 +91,7 @@ func (s *Session) analyzeTry(c actx, l *value.List) (code, error) {
 		if err != nil {
 			return s.raise(err, pos)
 		}
-		base := s.sp
+		base := s.vs.mark()
 		v, err := bodyCode(fr)
 		s.handlers = h.parent
 		if err == nil {
@@ -101,7 +101,7 @@ func (s *Session) analyzeTry(c actx, l *value.List) (code, error) {
 		if !ok || u.target != h {
 			return nil, err
 		}
-		s.release(base)
+		s.vs.release(base)
 		e := u.data
 		var tag value.Value = value.Nil
 		if m, ok := e.(*value.Map); ok {

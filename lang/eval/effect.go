@@ -91,7 +91,7 @@ func (s *Session) perform(target, data value.Value, pos *value.Pos) (value.Value
 func (s *Session) performErr(target, data value.Value, pos *value.Pos, orig *value.Error) (value.Value, error) {
 	for h := s.handlers; h != nil; h = h.parent {
 		if matches(h, target) {
-			return s.runHandler(h, data)
+			return s.runHandler(h, data, pos)
 		}
 	}
 	if target == value.Value(kwException) {
@@ -125,7 +125,11 @@ func joinSp(xs []string) string {
 }
 
 // runHandler runs handler h for data on top of the performer's stack.
-func (s *Session) runHandler(h *hframe, data value.Value) (value.Value, error) {
+//
+// A native handler is the host serving the effect (a capability call, spec
+// 15.2): when it fails, the failure is raised where the perform happened,
+// so that it is an ordinary error that code around the call can catch.
+func (s *Session) runHandler(h *hframe, data value.Value, pos *value.Pos) (value.Value, error) {
 	twoArgs := !h.try
 	switch f := h.handler.(type) {
 	case *Closure:
@@ -152,6 +156,9 @@ func (s *Session) runHandler(h *hframe, data value.Value) (value.Value, error) {
 	if err != nil {
 		if r, ok := err.(*resumeSig); ok && r.k == k {
 			return r.val, nil
+		}
+		if _, native := h.handler.(*value.Builtin); native {
+			return s.raise(err, pos)
 		}
 		return nil, err
 	}
@@ -190,7 +197,7 @@ func (s *Session) install(target, handler value.Value, try bool) (*hframe, error
 // settles an unwind aimed at it.
 func (s *Session) handle(h *hframe, fr *frame, body code) (value.Value, error) {
 	saved := h.parent
-	base, fp := s.sp, s.fp
+	base, fp := s.vs.mark(), s.fp
 	v, err := body(fr)
 	s.handlers = saved
 	if err == nil {
@@ -201,7 +208,7 @@ func (s *Session) handle(h *hframe, fr *frame, body code) (value.Value, error) {
 		return nil, err
 	}
 	s.fp = fp
-	s.release(base)
+	s.vs.release(base)
 	if !u.callHandler {
 		return u.val, nil
 	}

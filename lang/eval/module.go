@@ -55,7 +55,7 @@ func (s *Session) importModule(p string) (*Namespace, error) {
 	for _, b := range natives {
 		m.ns.Define(b.Name, b)
 	}
-	ms := &Session{ip: ip, root: s.root, ns: m.ns, out: s.out, Dir: dir, stack: make([]value.Value, 1<<10)}
+	ms := &Session{ip: ip, root: s.root, ns: m.ns, out: s.out, Dir: dir}
 	if _, err := ms.EvalString(src, file); err != nil {
 		ip.mu.Lock()
 		delete(ip.modules, key)

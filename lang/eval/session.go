@@ -175,9 +175,8 @@ type Session struct {
 	out      io.Writer
 	outStack []io.Writer
 
-	stack []value.Value
-	sp    int
-	ints  value.IntBox
+	vs   vstack
+	ints value.IntBox
 
 	// Dir is the directory relative imports resolve against.
 	Dir string
@@ -194,7 +193,7 @@ const maxDepth = 10000
 
 // NewSession returns a plain session over the interpreter's core layer.
 func (ip *Interp) NewSession() *Session {
-	s := &Session{ip: ip, root: NewNamespace("user"), out: io.Discard, stack: make([]value.Value, 1<<15)}
+	s := &Session{ip: ip, root: NewNamespace("user"), out: io.Discard}
 	s.ns = s.root
 	return s
 }
@@ -276,11 +275,11 @@ func (s *Session) EvalTop(form value.Value) (value.Value, error) {
 }
 
 func (s *Session) run(c code, nslots int) (value.Value, error) {
-	base := s.sp
-	fr := s.pushFrame(s.alloc(nslots), nil)
+	base := s.vs.mark()
+	fr := s.pushFrame(s.vs.alloc(nslots), nil)
 	v, err := c(fr)
 	s.fp--
-	s.release(base)
+	s.vs.release(base)
 	if err != nil {
 		return value.Nil, s.finish(err)
 	}
@@ -302,25 +301,6 @@ func (s *Session) finish(err error) error {
 		return value.Errorf("continuation", "continuation no longer active")
 	}
 	return err
-}
-
-// alloc reserves n zeroed slots on the session's value stack.
-func (s *Session) alloc(n int) []value.Value {
-	if s.sp+n > len(s.stack) {
-		// Out of stack: this frame lives on the heap.
-		return make([]value.Value, n)
-	}
-	sl := s.stack[s.sp : s.sp+n : s.sp+n]
-	s.sp += n
-	return sl
-}
-
-// release pops the value stack back to base, clearing what it drops.
-func (s *Session) release(base int) {
-	if s.sp > base {
-		clear(s.stack[base:s.sp])
-		s.sp = base
-	}
 }
 
 // Capture redirects the session's output while f runs and returns what
