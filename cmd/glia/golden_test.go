@@ -108,3 +108,21 @@ func indexOf(xs []string, x string) int {
 	}
 	return len(xs)
 }
+
+// TestGliaFiles runs the ww/test files of testdata/glia as scripts: each
+// exits non-zero when one of its tests fails.
+func TestGliaFiles(t *testing.T) {
+	files, err := filepath.Glob("../../testdata/glia/*_test.glia")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no Glia test files: %v", err)
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run([]string{file}, strings.NewReader(""), &out, &errb)
+			if code != 0 || !strings.Contains(out.String(), " passed, 0 failed") {
+				t.Fatalf("exit %d\n%s%s", code, out.String(), errb.String())
+			}
+		})
+	}
+}

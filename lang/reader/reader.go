@@ -207,7 +207,9 @@ func (b *builder) Close(kind lexer.TokenType, _ lexer.Position) error {
 // wrap makes (head form), positioned at the reader macro.
 func (b *builder) wrap(head string, form value.Value, p lexer.Position) value.Value {
 	vp := b.newPos(p)
-	return newList([]value.Value{value.Symbol{Name: head, Pos: vp}, form}, vp)
+	l := value.EmptyList.Cons(form).Cons(value.Symbol{Name: head, Pos: vp})
+	l.Pos = vp
+	return l
 }
 
 // newList makes a list of elems positioned at pos. It conses the cells

@@ -97,9 +97,9 @@ func TestAtoms(t *testing.T) {
 		{`a\b`, `a\b`, value.SymbolKind},
 		{"%&^", "%&^", value.SymbolKind},
 		{"nil?", "nil?", value.SymbolKind},
-		{"\f", "\f", value.SymbolKind},          // form feed is no whitespace
+		{"\f", "\f", value.SymbolKind},             // form feed is no whitespace
 		{"a\u00a0b", "a\u00a0b", value.SymbolKind}, // nor is no-break space
-		{"\xff", "\ufffd", value.SymbolKind},      // invalid UTF-8 reads as U+FFFD
+		{"\xff", "\ufffd", value.SymbolKind},       // invalid UTF-8 reads as U+FFFD
 	}
 	for _, tt := range tests {
 		vs, err := ReadAll(tt.src, "t")
