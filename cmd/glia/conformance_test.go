@@ -162,7 +162,7 @@ func runHarness(input string) (string, string, int) {
 	defineHarness(s)
 	v, err := s.EvalString(input, "<expr>")
 	if err != nil {
-		errb.WriteString(renderError(err, "<expr>"))
+		errb.WriteString(renderError(err, "<expr>", input))
 		return out.String(), errb.String(), 1
 	}
 	if tw.last != '\n' && tw.n > 0 {

@@ -139,7 +139,7 @@ func runSource(s *eval.Session, src, file string, tw *trackingWriter, out *bufio
 			return exit.Code
 		}
 		out.Flush()
-		fmt.Fprintln(stderr, renderError(err, file))
+		fmt.Fprintln(stderr, renderError(err, file, src))
 		return 1
 	}
 	if printLast {
@@ -152,8 +152,9 @@ func runSource(s *eval.Session, src, file string, tw *trackingWriter, out *bufio
 	return 0
 }
 
-// renderError is FILE:LINE:COL: [tag] message.
-func renderError(err error, file string) string {
+// renderError is FILE:LINE:COL: [tag] message, then the source line with a
+// caret when the error lies in src, then the Glia stack innermost first.
+func renderError(err error, file, src string) string {
 	if e, ok := err.(*value.Error); ok && e.Pos != nil {
 		f := e.Pos.File
 		if f == "" {
@@ -161,6 +162,13 @@ func renderError(err error, file string) string {
 		}
 		var b strings.Builder
 		fmt.Fprintf(&b, "%s:%d:%d: %s", f, e.Pos.Line, e.Pos.Col, e.Error())
+		if f == file {
+			if lines := strings.Split(src, "\n"); e.Pos.Line >= 1 && e.Pos.Line <= len(lines) {
+				line := strings.TrimRight(lines[e.Pos.Line-1], "\r")
+				num := fmt.Sprint(e.Pos.Line)
+				fmt.Fprintf(&b, "\n %s | %s\n %s | %s^", num, line, strings.Repeat(" ", len(num)), caretPad(line, e.Pos.Col))
+			}
+		}
 		// The Glia stack, innermost first.
 		for _, p := range e.Trace {
 			fmt.Fprintf(&b, "\n\tat %s:%d:%d", p.File, p.Line, p.Col)
@@ -207,4 +215,21 @@ func loadFile(p, dir string) ([]byte, string, error) {
 		}
 	}
 	return nil, "", os.ErrNotExist
+}
+
+// caretPad is the indentation that puts a caret under column col (in code
+// points), keeping tabs so the caret lines up.
+func caretPad(line string, col int) string {
+	var b strings.Builder
+	for i, r := range []rune(line) {
+		if i >= col-1 {
+			break
+		}
+		if r == '\t' {
+			b.WriteRune('\t')
+		} else {
+			b.WriteByte(' ')
+		}
+	}
+	return b.String()
 }
