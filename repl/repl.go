@@ -11,6 +11,7 @@
 package repl
 
 import (
+	"bufio"
 	"errors"
 	"io"
 	"os"
@@ -47,7 +48,12 @@ type Config struct {
 }
 
 // Run runs the loop until end of input or an Exit; it returns the status.
+// When Stdin is not a terminal it reads plain lines without prompts,
+// history or editing.
 func Run(cfg Config) int {
+	if f, ok := cfg.Stdin.(*os.File); !ok || !readline.IsTerminal(int(f.Fd())) {
+		return runPlain(cfg)
+	}
 	primary, cont := cfg.Eval.Prompts()
 	rl, err := readline.NewEx(&readline.Config{
 		Prompt:                 primary,
@@ -107,6 +113,35 @@ func Run(cfg Config) int {
 			return 0
 		}
 	}
+}
+
+// runPlain is line mode: submissions are read line by line, continuing
+// while brackets or a string are open.
+func runPlain(cfg Config) int {
+	sc := bufio.NewScanner(cfg.Stdin)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	var buf []string
+	flush := func() *Exit {
+		src := strings.Join(buf, "\n")
+		buf = nil
+		if strings.TrimSpace(src) == "" {
+			return nil
+		}
+		return evalInterruptible(cfg.Eval, src, cfg.Stdout, cfg.Stderr)
+	}
+	for sc.Scan() {
+		buf = append(buf, sc.Text())
+		if Incomplete(strings.Join(buf, "\n")) {
+			continue
+		}
+		if ex := flush(); ex != nil {
+			return ex.Code
+		}
+	}
+	if ex := flush(); ex != nil {
+		return ex.Code
+	}
+	return 0
 }
 
 // evalInterruptible evaluates src, turning SIGINT into Interrupt.
