@@ -47,9 +47,7 @@ func NewInterp(opts Options) (*eval.Interp, error) {
 	for _, b := range Core() {
 		ip.DefineCore(b.Name, b)
 	}
-	if err := ip.LoadCore(prelude, "prelude.glia"); err != nil {
-		return nil, err
-	}
+	installPrelude(ip)
 	ip.DefineModule("ww/core", coreModule)
 	ip.DefineModule("ww/coll", collModule)
 	for _, p := range []string{"ww/string", "ww/json", "ww/evm"} {

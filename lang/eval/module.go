@@ -55,6 +55,14 @@ func (s *Session) importModule(p string) (*Namespace, error) {
 	for _, b := range natives {
 		m.ns.Define(b.Name, b)
 	}
+	ip.mu.Lock()
+	reexports := ip.aliased[p]
+	ip.mu.Unlock()
+	for _, n := range reexports {
+		if v, ok := ip.core.Lookup(n); ok {
+			m.ns.Define(n, v.Val)
+		}
+	}
 	ms := &Session{ip: ip, root: s.root, ns: m.ns, out: s.out, Dir: dir}
 	if _, err := ms.EvalString(src, file); err != nil {
 		ip.mu.Lock()
@@ -156,20 +164,12 @@ func moduleMap(ns *Namespace) value.Value {
 }
 
 // DefineModule registers a built-in module whose namespace is made of
-// existing values (ww/core, ww/coll re-export core names).
+// core values (ww/core, ww/coll re-export core names); it is built on
+// first import.
 func (ip *Interp) DefineModule(p string, names []string) {
-	ns := NewNamespace(p)
-	ns.module = true
-	for _, n := range names {
-		if v, ok := ip.core.Lookup(n); ok {
-			ns.Define(n, v.Val)
-		}
-	}
-	m := &module{ns: ns, done: make(chan struct{})}
-	close(m.done)
 	ip.mu.Lock()
 	ip.builtins[p] = ""
-	ip.modules[p] = m
+	ip.aliased[p] = names
 	ip.mu.Unlock()
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -22,6 +23,8 @@ type Namespace struct {
 	aliases map[string]*Namespace
 	// module is true for module namespaces (capability fallback, 5.3 step 5).
 	module bool
+	// lazy holds definitions evaluated when their name is first looked up.
+	lazy map[string]func()
 }
 
 // Var is a global binding. It exists unbound when code refers to a name
@@ -53,9 +56,29 @@ func (ns *Namespace) intern(name string) *Var {
 // Lookup returns the bound variable for name, if any.
 func (ns *Namespace) Lookup(name string) (*Var, bool) {
 	ns.mu.Lock()
-	defer ns.mu.Unlock()
 	v := ns.vars[name]
+	load := ns.lazy[name]
+	ns.mu.Unlock()
+	if load != nil && (v == nil || !v.Bound) {
+		load()
+		ns.mu.Lock()
+		v = ns.vars[name]
+		ns.mu.Unlock()
+	}
 	return v, v != nil && v.Bound
+}
+
+// DefineLazy arranges for load to run, once, when name is first looked up;
+// load is expected to define name. Startup then pays only for what a
+// program uses.
+func (ns *Namespace) DefineLazy(name string, load func()) {
+	var once sync.Once
+	ns.mu.Lock()
+	if ns.lazy == nil {
+		ns.lazy = map[string]func(){}
+	}
+	ns.lazy[name] = func() { once.Do(load) }
+	ns.mu.Unlock()
 }
 
 // Define binds name to val.
@@ -85,12 +108,21 @@ func (ns *Namespace) Bindings() []*Var {
 	return out
 }
 
-// Names returns the bound names, sorted.
+// Names returns the bound names and those defined lazily, sorted.
 func (ns *Namespace) Names() []string {
+	seen := map[string]bool{}
 	var out []string
 	for _, v := range ns.Bindings() {
+		seen[v.Name] = true
 		out = append(out, v.Name)
 	}
+	ns.mu.Lock()
+	for n := range ns.lazy {
+		if !seen[n] {
+			out = append(out, n)
+		}
+	}
+	ns.mu.Unlock()
 	sort.Strings(out)
 	return out
 }
@@ -125,6 +157,8 @@ type Interp struct {
 	builtins map[string]string // built-in module sources by path (ww/...)
 	natives  map[string][]*value.Builtin
 	modules  map[string]*module
+	aliased  map[string][]string // modules that re-export core names
+	lazyErrs []error
 }
 
 // NewInterp returns an interpreter with an empty core layer.
@@ -134,6 +168,7 @@ func NewInterp() *Interp {
 		builtins: map[string]string{},
 		natives:  map[string][]*value.Builtin{},
 		modules:  map[string]*module{},
+		aliased:  map[string][]string{},
 	}
 	installSpecialBuiltins(ip)
 	return ip
@@ -160,6 +195,29 @@ func (ip *Interp) LoadCore(src, file string) error {
 	s.ns = ip.core
 	_, err := s.EvalString(src, file)
 	return err
+}
+
+// DefineCoreLazy registers a core definition whose source is evaluated
+// when name is first looked up. line is where src starts in file, so that
+// positions stay right.
+func (ip *Interp) DefineCoreLazy(name, src, file string, line int) {
+	ip.core.DefineLazy(name, func() {
+		s := ip.NewSession()
+		s.ns = ip.core
+		if _, err := s.EvalString(strings.Repeat("\n", line-1)+src, file); err != nil {
+			ip.mu.Lock()
+			ip.lazyErrs = append(ip.lazyErrs, err)
+			ip.mu.Unlock()
+		}
+	})
+}
+
+// LazyErrors returns the errors of lazily evaluated core definitions (a
+// defect in the prelude); tests check that there are none.
+func (ip *Interp) LazyErrors() []error {
+	ip.mu.Lock()
+	defer ip.mu.Unlock()
+	return append([]error(nil), ip.lazyErrs...)
 }
 
 // Session is one evaluation context: a root namespace, a handler stack, an
