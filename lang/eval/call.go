@@ -117,15 +117,20 @@ func (k *callSite) eval(fr *frame) (value.Value, error) {
 	if cp, ok := f.(*value.Cap); ok {
 		return k.capCall(fr, cp)
 	}
-	args := make([]value.Value, len(k.args))
+	// Arguments of other callees live on the value stack for the duration
+	// of the call (natives copy what they keep, see value.BuiltinFunc).
+	base := s.vs.mark()
+	args := s.vs.alloc(len(k.args))
 	for i, a := range k.args {
 		v, err := a(fr)
 		if err != nil {
+			s.vs.release(base)
 			return nil, err
 		}
 		args[i] = v
 	}
 	v, err := s.apply(f, args)
+	s.vs.release(base)
 	if err != nil {
 		return s.raise(err, k.pos)
 	}
