@@ -1,6 +1,8 @@
 package eval
 
 import (
+	"strings"
+
 	"github.com/wetware/ww/lang/value"
 )
 
@@ -104,24 +106,13 @@ func (s *Session) performErr(target, data value.Value, pos *value.Pos, orig *val
 	if c, ok := target.(*value.Cap); ok {
 		var call []string
 		value.Each(data, func(x value.Value) bool { call = append(call, value.Repr(x)); return true })
-		e = value.NewError("unhandled-effect", "no handler for cap "+c.Name+", call ("+joinSp(call)+")",
+		e = value.NewError("unhandled-effect", "no handler for cap "+c.Name+", call ("+strings.Join(call, " ")+")",
 			"effect", c, "data", data)
 	} else {
 		e = value.NewError("unhandled-effect", "no handler for "+value.Repr(target)+", data "+value.Repr(data),
 			"effect", target, "data", data)
 	}
 	return s.raise(e, pos)
-}
-
-func joinSp(xs []string) string {
-	out := ""
-	for i, x := range xs {
-		if i > 0 {
-			out += " "
-		}
-		out += x
-	}
-	return out
 }
 
 // runHandler runs handler h for data on top of the performer's stack.

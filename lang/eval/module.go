@@ -2,7 +2,6 @@ package eval
 
 import (
 	"path"
-	"strings"
 
 	"github.com/wetware/ww/lang/value"
 )
@@ -171,8 +170,4 @@ func (ip *Interp) DefineModule(p string, names []string) {
 	ip.builtins[p] = ""
 	ip.aliased[p] = names
 	ip.mu.Unlock()
-}
-
-func isRelative(p string) bool {
-	return strings.HasPrefix(p, "./") || strings.HasPrefix(p, "../")
 }

@@ -189,14 +189,6 @@ func (ip *Interp) AddModule(path, src string, natives []*value.Builtin) {
 	ip.natives[path] = natives
 }
 
-// LoadCore evaluates Glia source (the prelude) into the core layer.
-func (ip *Interp) LoadCore(src, file string) error {
-	s := ip.NewSession()
-	s.ns = ip.core
-	_, err := s.EvalString(src, file)
-	return err
-}
-
 // DefineCoreLazy registers a core definition whose source is evaluated
 // when name is first looked up. line is where src starts in file, so that
 // positions stay right.
