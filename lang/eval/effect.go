@@ -93,7 +93,7 @@ func (s *Session) perform(target, data value.Value, pos *value.Pos) (value.Value
 func (s *Session) performErr(target, data value.Value, pos *value.Pos, orig *value.Error) (value.Value, error) {
 	for h := s.handlers; h != nil; h = h.parent {
 		if matches(h, target) {
-			return s.runHandler(h, data, pos)
+			return s.runHandler(h, target, data, pos)
 		}
 	}
 	if target == value.Value(kwException) {
@@ -120,7 +120,7 @@ func (s *Session) performErr(target, data value.Value, pos *value.Pos, orig *val
 // A native handler is the host serving the effect (a capability call, spec
 // 15.2): when it fails, the failure is raised where the perform happened,
 // so that it is an ordinary error that code around the call can catch.
-func (s *Session) runHandler(h *hframe, data value.Value, pos *value.Pos) (value.Value, error) {
+func (s *Session) runHandler(h *hframe, target, data value.Value, pos *value.Pos) (value.Value, error) {
 	twoArgs := !h.try
 	switch f := h.handler.(type) {
 	case *Closure:
@@ -140,8 +140,10 @@ func (s *Session) runHandler(h *hframe, data value.Value, pos *value.Pos) (value
 	savedH, savedDepth := s.handlers, s.depth
 	s.handlers, s.depth = h.parent, h.depth
 	k := &continuation{active: true}
+	savedT := s.target
+	s.target = target
 	v, err := s.apply(h.handler, []value.Value{data, &value.Builtin{Name: "resume", Fn: k.resume}})
-	s.handlers, s.depth = savedH, savedDepth
+	s.handlers, s.depth, s.target = savedH, savedDepth, savedT
 	wasActive := k.active
 	k.active = false
 	if err != nil {
@@ -204,4 +206,14 @@ func (s *Session) handle(h *hframe, fr *frame, body code) (value.Value, error) {
 		return u.val, nil
 	}
 	return s.apply(h.handler, []value.Value{u.data})
+}
+
+// PerformTarget is the keyword or capability of the perform whose handler
+// is running. A native handler serving every capability of an interface
+// uses it to find the instance that was called.
+func (s *Session) PerformTarget() value.Value {
+	if s.target == nil {
+		return value.Nil
+	}
+	return s.target
 }

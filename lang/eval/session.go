@@ -221,6 +221,7 @@ type Session struct {
 	ns   *Namespace // namespace that analysis defines into
 
 	handlers *hframe
+	target   value.Value // of the perform whose handler runs
 	depth    int
 	out      io.Writer
 	outStack []io.Writer
