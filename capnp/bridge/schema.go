@@ -99,11 +99,11 @@ const (
 // Type is a field or list element type.
 type Type struct {
 	Kind   Kind
-	Elem   *Type      // KList
-	Struct *Struct    // KStruct
-	Iface  uint64     // KInterface
-	Enum   []string   // KEnum: enumerant names (kebab-case)
-	name   string     // for messages
+	Elem   *Type    // KList
+	Struct *Struct  // KStruct
+	Iface  uint64   // KInterface
+	Enum   []string // KEnum: enumerant names (kebab-case)
+	name   string   // for messages
 }
 
 // NewRegistry decodes the schemas of the project's Cap'n Proto files.
