@@ -198,7 +198,9 @@ type Thread interface {
 	Out() io.Writer
 }
 
-// BuiltinFunc implements a native function.
+// BuiltinFunc implements a native function. The args slice belongs to the
+// caller and is only valid during the call: a function that keeps
+// arguments (in a closure or a returned value) copies them.
 type BuiltinFunc func(t Thread, args []Value) (Value, error)
 
 // Builtin is a native function value.
