@@ -14,6 +14,9 @@ type scope struct {
 	nslots   int     // high-water mark
 	captures []capture
 	self     string // the fn's own name, bound to the closure
+	// reads counts the analyzed references to each slot, so that a loop
+	// can tell whether an accumulator escapes (accum.go).
+	reads map[int]int
 }
 
 type local struct {
@@ -48,10 +51,16 @@ func (sc *scope) mark() mark   { return mark{len(sc.locals), sc.next} }
 func (sc *scope) reset(m mark) { sc.locals, sc.next = sc.locals[:m.nlocals], m.next }
 
 // resolve finds a local: slot >= 0, env index as -1-i, or self (-1<<30).
+// It counts the reference.
 func (sc *scope) resolve(name string) (int, bool) {
 	for i := len(sc.locals) - 1; i >= 0; i-- {
 		if sc.locals[i].name == name {
-			return sc.locals[i].slot, true
+			slot := sc.locals[i].slot
+			if sc.reads == nil {
+				sc.reads = map[int]int{}
+			}
+			sc.reads[slot]++
+			return slot, true
 		}
 	}
 	if sc.self == name && name != "" {
@@ -75,10 +84,22 @@ func (sc *scope) resolve(name string) (int, bool) {
 
 const selfRef = -1 << 30
 
+// peek finds a local slot of the current function without counting a
+// reference; ok is false for captured values and globals.
+func (sc *scope) peek(name string) (int, bool) {
+	for i := len(sc.locals) - 1; i >= 0; i-- {
+		if sc.locals[i].name == name {
+			return sc.locals[i].slot, true
+		}
+	}
+	return 0, false
+}
+
 // recurTarget is what a recur in tail position jumps to.
 type recurTarget struct {
 	slots []int // slots re-bound by recur, in order
 	what  string
+	acc   *accum // accumulator analysis of a loop, nil for functions
 }
 
 // actx is the analysis context of one expression.
@@ -318,6 +339,9 @@ func (s *Session) globalRef(c actx, name string) *global {
 
 func (s *Session) analyzeSymbol(c actx, sym value.Symbol) (code, error) {
 	name := sym.Name
+	if cd, ok := c.accumTailRead(name); ok {
+		return cd, nil
+	}
 	if slot, ok := c.sc.resolve(name); ok {
 		return localCode(slot), nil
 	}

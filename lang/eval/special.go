@@ -202,16 +202,19 @@ func (s *Session) analyzeLoop(c actx, l *value.List) (code, error) {
 	if err != nil {
 		return nil, err
 	}
-	target := &recurTarget{what: "loop"}
+	target := &recurTarget{what: "loop", acc: &accum{}}
 	for _, b := range bs {
 		target.slots = append(target.slots, b.slot)
+		target.acc.slots = append(target.acc.slots, accSlot{slot: b.slot, plain: b.match == nil})
 	}
 	bc := c
 	bc.tail, bc.recur, bc.acrossTry = true, target, false
+	before := c.sc.readsOf(target.slots)
 	body, err := s.analyzeBody(bc, l.Rest().Rest().Slice())
 	if err != nil {
 		return nil, err
 	}
+	target.acc.decide(c.sc, before)
 	pos := c.pos
 	rematch := func(fr *frame, what string) error {
 		for _, b := range bs {
@@ -265,7 +268,7 @@ func (s *Session) analyzeRecur(c actx, l *value.List) (code, error) {
 	if !c.tail {
 		return nil, c.synErr("recur: not in tail position")
 	}
-	args, err := s.analyzeAll(c, l.Rest().Slice())
+	args, err := s.analyzeRecurArgs(c, l.Rest().Slice())
 	if err != nil {
 		return nil, err
 	}

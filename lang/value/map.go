@@ -369,3 +369,26 @@ func (s *Set) Slice() []Value {
 	s.Each(func(v Value) bool { out = append(out, v); return true })
 	return out
 }
+
+// MapBuilder builds a map by updating it in place; the evaluator uses it
+// for maps that only a loop accumulates into. Assoc has Map.Assoc's order
+// semantics.
+type MapBuilder struct{ b mapBuilder }
+
+// NewMapBuilder returns a builder holding m's entries (m may be nil).
+func NewMapBuilder(m *Map) *MapBuilder {
+	mb := &MapBuilder{}
+	if m != nil {
+		m.Each(func(k, v Value) bool { mb.b.put(k, v, true); return true })
+	}
+	return mb
+}
+
+// Assoc maps k to v; an existing key keeps its place.
+func (mb *MapBuilder) Assoc(k, v Value) { mb.b.put(k, v, true) }
+
+// Map returns the built map; the builder must not be used afterwards.
+func (mb *MapBuilder) Map() *Map {
+	m := mb.b.done()
+	return &m
+}
