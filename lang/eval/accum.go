@@ -59,10 +59,8 @@ func (c actx) accumTailRead(name string) (code, bool) {
 	if !ok {
 		return nil, false
 	}
-	for i, as := range c.recur.acc.slots {
+	for _, as := range c.recur.acc.slots {
 		if as.slot == slot {
-			a := &c.recur.acc.slots[i]
-			_ = a
 			return func(fr *frame) (value.Value, error) {
 				v := fr.slots[slot]
 				if b, ok := v.(builder); ok {
