@@ -165,3 +165,33 @@ func BenchmarkTryCatch(b *testing.B) {
 }
 
 func itoa(n int) string { return value.Repr(value.MakeInt(int64(n))) }
+
+// TestModulesReachTheCallersCapabilities: ww/fs and ww/routing call the
+// capability bound in the root of the session evaluating them (spec 16.2),
+// under that session's handlers.
+func TestModulesReachTheCallersCapabilities(t *testing.T) {
+	s, _ := newSession(t)
+	s.Define("fs", &value.Cap{Name: "fs", Schema: "test/fs"})
+	s.Define("routing", &value.Cap{Name: "routing", Schema: "test/routing"})
+	s.Define("ipfs", &value.Cap{Name: "ipfs", Schema: "test/ipfs"})
+	echo := &value.Builtin{Name: "echo-handler", Fn: func(th value.Thread, args []value.Value) (value.Value, error) {
+		return th.Call(args[1], []value.Value{args[0]})
+	}}
+	s.Define("echo-handler", echo)
+	v := evalString(t, s, `(import "ww/fs" :as wfs)
+		(import "ww/routing" :as r)
+		(with-effect-handler fs echo-handler
+		  (with-effect-handler routing echo-handler
+		    (with-effect-handler ipfs echo-handler
+		      [(wfs/read-str "/etc/motd") (wfs/exists? "x") (r/find "svc" {:count 2}) (r/provide "svc") (r/resolve "/ipns/k")])))`)
+	want := `[(:read-str "/etc/motd") (:exists? "x") (:find "svc" :count 2) (:provide "svc") (:resolve "/ipns/k")]`
+	if value.Repr(v) != want {
+		t.Fatalf("got %s\nwant %s", value.Repr(v), want)
+	}
+	// A narrower handler installed by the caller attenuates the module too.
+	_, err := s.EvalString(`(with-effect-handler fs (fn [req] (throw (ex-info "read-only" {:type :glia.error/permission-denied})))
+		(wfs/read "/etc/motd"))`, "test")
+	if err == nil || !strings.Contains(err.Error(), "[glia.error/permission-denied] read-only") {
+		t.Fatalf("attenuation: %v", err)
+	}
+}
