@@ -22,4 +22,3 @@ func TestScripts(t *testing.T) {
 		},
 	})
 }
-
