@@ -1,0 +1,79 @@
+// Package wasm is the node's WebAssembly process host: it admits, compiles
+// and runs WASI preview1 command modules as processes (system design §5).
+//
+// # Engine
+//
+// An Engine is one wazero runtime in compiler mode per node, created with
+// WithCloseOnContextDone so that a cancelled process context stops a guest
+// at its next call or loop iteration. wasi_snapshot_preview1 is the only
+// host module; it is exported function by function (NewFunctionExporter)
+// so that later work can override poll_oneoff for the RPC channel (§5.5).
+//
+// # Admission and the compile cache
+//
+// A module is admitted if it is at most Config.MaxWasmSize bytes (32 MiB by
+// default; else "invalidArgument: wasm binary too large (N bytes > M)"),
+// compiles (else "invalidWasm: compile: …") and imports only
+// wasi_snapshot_preview1 (else "invalidWasm: unsupported import m.n").
+// Modules are identified by content (ModuleID, the SHA-256 of the binary).
+// Compiled modules sit in an in-memory LRU (Config.ModuleCache, 64) over
+// wazero's on-disk cache in Config.CacheDir (<WW_HOME>/cache/wazero), so a
+// second engine over the same directory compiles nothing. Modules in use
+// by a running process are never evicted. Engine.Compile pre-warms both.
+//
+// # Processes
+//
+// Engine.Spawn starts a process and returns at once; _start runs inside
+// wazero's InstantiateModule on a goroutine of its own. A guest gets:
+//
+//   - argv as given, or ["main"] when empty;
+//   - exactly the env entries given (KEY=VALUE, else "invalidArgument: env
+//     entry must be KEY=VALUE"), none of the host's;
+//   - stdin, stdout and stderr as OS pipes (os.Pipe). They must be OS
+//     objects: with an io.Pipe wazero blocks inside fd_read and freezes
+//     every goroutine of a Go guest. The host holds the other ends
+//     (Process.Stdin, Process.Stdout); stderr is drained by the engine, each
+//     line logged at debug level with the process's "pid" (and "name"), and
+//     its first Config.StderrBuffer bytes kept for Process.Stderr;
+//   - no filesystem, unless SpawnOptions.FS is set: it is then mounted
+//     read-only at / and is the only preopen;
+//   - real wall and monotonic clocks, real sleeps (woken early by a kill)
+//     and crypto/rand as its random source, never wazero's fake defaults.
+//
+// The ctx of Spawn bounds admission and compilation only: a process lives
+// until it exits, is killed, hits a limit, or the engine closes.
+//
+// # Exit codes (§5.4)
+//
+//	_start returned                          0
+//	proc_exit(n) (os.Exit(n); Go panic → 2)  n
+//	trap                                     134  "trap: <msg>"
+//	Kill, Engine.Close                       137  "killed"
+//	memory cap refused, then the guest died  137  "memory"
+//	wall-clock deadline                      124  "deadline"
+//	host error                               1    "internal: <msg>"
+//
+// A kill or deadline is recorded before the guest is stopped and wins over
+// whatever the guest does as it goes down. Kill cancels the process context,
+// wakes sleeps and closes the host ends of the pipes, since a guest blocked
+// in a host fd_read only returns when the fd does.
+//
+// # Limits (§5.6)
+//
+// Memory is capped per process through wazero's experimental allocator
+// hook (Config.MemoryLimit, 512 MiB, lowered per process by
+// SpawnOptions.MemoryLimit): growing past it fails memory.grow, which a Go
+// guest turns into a fatal "out of memory" that is reported as 137
+// "memory". wazero's own memory limit is runtime-wide and is left at its
+// maximum. Time is an optional wall-clock deadline (Config.Timeout, lowered
+// by SpawnOptions.Timeout). At most Config.MaxProcs (128) processes are
+// live; the next Spawn fails with "resourceExhausted: too many processes
+// (limit N)" before any compilation.
+//
+// Errors of admission and spawning are *Error values whose text is
+// "<code>: <detail>" with the codes of the error catalogue (§17).
+//
+// Not here yet: the guest↔host Cap'n Proto channel (§5.5; it will add a
+// socketpair to the process's stdio set and an fd to its module config) and
+// DWARF traces beyond wazero's own message with Config.DebugInfo.
+package wasm
