@@ -155,6 +155,24 @@ func (s *Session) analyzeBindings(c actx, form string, l *value.List) ([]binding
 	return out, nil
 }
 
+// bindAll evaluates and binds let or loop bindings in order; a pattern
+// that does not match raises a match-failed error named after form.
+func bindAll(fr *frame, bs []binding, form string, pos *value.Pos) error {
+	for _, b := range bs {
+		v, err := b.init(fr)
+		if err != nil {
+			return err
+		}
+		fr.slots[b.slot] = v
+		if b.match != nil && !b.match(fr, v) {
+			if _, err := fr.s.raise(value.MatchError(form, v), pos); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 func (s *Session) analyzeLet(c actx, l *value.List) (code, error) {
 	m := c.sc.mark()
 	defer c.sc.reset(m)
@@ -179,17 +197,8 @@ func (s *Session) analyzeLet(c actx, l *value.List) (code, error) {
 		}, nil
 	}
 	return func(fr *frame) (value.Value, error) {
-		for _, b := range bs {
-			v, err := b.init(fr)
-			if err != nil {
-				return nil, err
-			}
-			fr.slots[b.slot] = v
-			if b.match != nil && !b.match(fr, v) {
-				if _, err := fr.s.raise(value.MatchError("let", v), pos); err != nil {
-					return nil, err
-				}
-			}
+		if err := bindAll(fr, bs, "let", pos); err != nil {
+			return nil, err
 		}
 		return body(fr)
 	}, nil
@@ -231,17 +240,8 @@ func (s *Session) analyzeLoop(c actx, l *value.List) (code, error) {
 		return nil
 	}
 	return func(fr *frame) (value.Value, error) {
-		for _, b := range bs {
-			v, err := b.init(fr)
-			if err != nil {
-				return nil, err
-			}
-			fr.slots[b.slot] = v
-			if b.match != nil && !b.match(fr, v) {
-				if _, err := fr.s.raise(value.MatchError("loop", v), pos); err != nil {
-					return nil, err
-				}
-			}
+		if err := bindAll(fr, bs, "loop", pos); err != nil {
+			return nil, err
 		}
 		for {
 			v, err := body(fr)
