@@ -73,7 +73,20 @@
 // Errors of admission and spawning are *Error values whose text is
 // "<code>: <detail>" with the codes of the error catalogue (§17).
 //
-// Not here yet: the guest↔host Cap'n Proto channel (§5.5; it will add a
-// socketpair to the process's stdio set and an fd to its module config) and
-// DWARF traces beyond wazero's own message with Config.DebugInfo.
+// # RPC channel (§5.5)
+//
+// With SpawnOptions.Bootstrap a process gets a Cap'n Proto channel: a
+// socketpair(AF_UNIX, SOCK_STREAM). The host end runs an rpc.Conn whose
+// bootstrap is SpawnOptions.Bootstrap; Process.Bootstrap returns the
+// guest's export ("notFound: no exported capability" if none). The guest
+// end is the entry "rpc" of a preopened directory /dev/ww at fd 3,
+// announced as WW_RPC_FD=3 and WW_ABI=0; the guest opens it with
+// openat(3, "rpc", O_RDWR) (std/system does). wazero v1.12.0 neither reads
+// nor writes a preopen itself nor waits on non-stdin fds in poll_oneoff,
+// so the descriptor is non-blocking and std/system retries EAGAIN after a
+// 50 µs..20 ms backoff sleep (candidate C). Kill and exit close both ends
+// and the connection.
+//
+// Not here yet: an own poll_oneoff (candidate A) and DWARF traces beyond
+// wazero's own message with Config.DebugInfo.
 package wasm

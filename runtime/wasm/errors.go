@@ -12,6 +12,7 @@ import (
 const (
 	CodeInvalidArgument   = "invalidArgument"
 	CodeInvalidWasm       = "invalidWasm"
+	CodeNotFound          = "notFound"
 	CodeResourceExhausted = "resourceExhausted"
 	CodeUnavailable       = "unavailable"
 	CodeInternal          = "internal"

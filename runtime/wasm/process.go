@@ -8,12 +8,15 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"capnproto.org/go/capnp/v3"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/experimental"
+	"github.com/tetratelabs/wazero/experimental/sysfs"
 	"github.com/tetratelabs/wazero/sys"
 )
 
@@ -48,6 +51,14 @@ type SpawnOptions struct {
 	Timeout time.Duration
 	// Name is logged with the process (e.g. the image path); optional.
 	Name string
+	// Bootstrap, if valid, gives the process an RPC channel (system design
+	// §5.5): a socketpair whose guest end is the entry RPCName of the
+	// preopen RPCDir at fd RPCFD, announced to the guest as WW_RPC_FD and WW_ABI (which replace
+	// any such entries of env). The host end carries a Cap'n Proto
+	// connection whose bootstrap capability is Bootstrap (Spawn takes its
+	// own reference); Process.Bootstrap returns the guest's export. The
+	// channel closes with the process.
+	Bootstrap capnp.Client
 }
 
 // Process is a running or finished guest. Its stdio are OS pipes: the
@@ -61,6 +72,7 @@ type Process struct {
 	stdinW, stdoutR, stderrR *os.File // host ends
 	stdinR, stdoutW, stderrW *os.File // guest ends
 	stderr                   *stderrLog
+	ch                       *channel // nil without SpawnOptions.Bootstrap
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -153,6 +165,21 @@ func (e *Engine) Spawn(ctx context.Context, wasm []byte, args, env []string, opt
 		e.release(ent)
 		return nil, errorf(CodeInternal, "spawn: %v", err)
 	}
+	var ch *channel
+	if opts.Bootstrap.IsValid() {
+		if ch, err = newChannel(opts.Bootstrap); err != nil {
+			s.close()
+			e.release(ent)
+			return nil, errorf(CodeInternal, "spawn: %v", err)
+		}
+		kept := envKV[:0]
+		for _, kv := range envKV {
+			if kv[0] != "WW_RPC_FD" && kv[0] != "WW_ABI" {
+				kept = append(kept, kv)
+			}
+		}
+		envKV = append(kept, [2]string{"WW_RPC_FD", strconv.Itoa(RPCFD)}, [2]string{"WW_ABI", ABIVersion})
+	}
 
 	memLimit := e.cfg.MemoryLimit
 	if opts.MemoryLimit > 0 && opts.MemoryLimit < memLimit {
@@ -180,6 +207,7 @@ func (e *Engine) Spawn(ctx context.Context, wasm []byte, args, env []string, opt
 		stdoutW: s.stdoutW,
 		stderrW: s.stderrW,
 		stderr:  newStderrLog(e.cfg.StderrBuffer),
+		ch:      ch,
 		mem:     &memoryCap{limit: memLimit},
 		killed:  make(chan struct{}),
 		done:    make(chan struct{}),
@@ -200,14 +228,25 @@ func (e *Engine) Spawn(ctx context.Context, wasm []byte, args, env []string, opt
 	for _, kv := range envKV {
 		mc = mc.WithEnv(kv[0], kv[1])
 	}
-	if opts.FS != nil {
-		mc = mc.WithFSConfig(wazero.NewFSConfig().WithFSMount(opts.FS, "/"))
+	if ch != nil || opts.FS != nil {
+		// The channel, if any, is the first preopen (fd 3).
+		fc := wazero.NewFSConfig()
+		if ch != nil {
+			fc = fc.(sysfs.FSConfig).WithSysFSMount(&rpcFS{f: ch.guest}, RPCDir)
+		}
+		if opts.FS != nil {
+			fc = fc.WithFSMount(opts.FS, "/")
+		}
+		mc = mc.WithFSConfig(fc)
 	}
 
 	e.procMu.Lock()
 	if e.closed {
 		e.procMu.Unlock()
 		s.close()
+		if ch != nil {
+			ch.close()
+		}
 		e.release(ent)
 		return nil, errorf(CodeUnavailable, "engine closed")
 	}
@@ -258,6 +297,9 @@ func (p *Process) run(ent *moduleEntry, mc wazero.ModuleConfig, drained chan str
 	_ = p.stdinR.Close()
 	_ = p.stdoutW.Close()
 	_ = p.stderrW.Close()
+	if p.ch != nil {
+		p.ch.close()
+	}
 	<-drained
 
 	code, text := p.exitStatus(err)
@@ -371,7 +413,7 @@ func (p *Process) Wait(ctx context.Context) (code int32, reason string, err erro
 }
 
 // Kill terminates the process with exit code 137 (reason "killed") and
-// closes the host ends of its pipes. After exit it only closes the pipes
+// closes the host ends of its pipes and its RPC channel. After exit it only closes the pipes
 // the host still holds, so calling Kill is also how a caller releases a
 // finished process.
 func (p *Process) Kill() { p.kill(ReasonKilled) }
@@ -411,4 +453,7 @@ func (p *Process) closeHostEnds() {
 	_ = p.stdoutR.Close()
 	// stderrR belongs to the drain goroutine; closing it ends the drain.
 	_ = p.stderrR.Close()
+	if p.ch != nil {
+		p.ch.close()
+	}
 }
