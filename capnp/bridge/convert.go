@@ -94,7 +94,11 @@ func (r *Registry) readField(s capnp.Struct, f *Field) (value.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	return r.readPtr(p, t, f.Keyword)
+	v, err := r.readPtr(p, t, f.Keyword)
+	if c, ok := r.conv[f.Name]; ok && c.Read != nil && err == nil {
+		v = c.Read(v)
+	}
+	return v, err
 }
 
 func (r *Registry) readPtr(p capnp.Ptr, t *Type, name string) (value.Value, error) {
@@ -197,6 +201,13 @@ func readIntAt(l capnp.List, k Kind, i int) int64 {
 
 // writeField stores a Glia value into a field.
 func (r *Registry) writeField(s capnp.Struct, f *Field, v value.Value) error {
+	if c, ok := r.conv[f.Name]; ok && c.Write != nil {
+		w, err := c.Write(v)
+		if err != nil {
+			return err
+		}
+		v = w
+	}
 	t, off := f.Type, f.Offset
 	if f.group != nil {
 		m, ok := v.(*value.Map)
@@ -490,3 +501,7 @@ func (r *Registry) newList(seg *capnp.Segment, t *Type, v value.Value) (capnp.Pt
 	}
 	return capnp.Ptr{}, &errType{"list of " + t.name + " (unsupported)", v}
 }
+
+// TypeMismatch is the error a Converter's Write returns for an argument of
+// the wrong type; the call reports it as a type-mismatch of the method.
+func TypeMismatch(expected string, got value.Value) error { return &errType{expected, got} }

@@ -16,6 +16,7 @@ import (
 	"github.com/wetware/ww/capnp/shell"
 	"github.com/wetware/ww/capnp/stem"
 	"github.com/wetware/ww/capnp/system"
+	"github.com/wetware/ww/lang/value"
 )
 
 // Registry holds the decoded schema nodes of the project's interfaces.
@@ -23,6 +24,26 @@ type Registry struct {
 	nodes map[uint64]schema.Node
 	mu    sync.Mutex
 	ifcs  map[uint64]*Interface
+	conv  map[string]Converter
+}
+
+// Converter adapts a field between its wire form and the form Glia code
+// sees, by field name: a host's surface (design 8.3) shows binary peer
+// ids as base58 text and binary multiaddrs as strings.
+type Converter struct {
+	// Read turns the converted wire value into the Glia value.
+	Read func(value.Value) value.Value
+	// Write turns a Glia argument into the value written on the wire.
+	Write func(value.Value) (value.Value, error)
+}
+
+// Convert installs c for every field named name (the schema name, e.g.
+// "peerId"). Call it before the registry is used.
+func (r *Registry) Convert(name string, c Converter) {
+	if r.conv == nil {
+		r.conv = map[string]Converter{}
+	}
+	r.conv[name] = c
 }
 
 // Interface describes one Cap'n Proto interface.

@@ -142,7 +142,7 @@ func TestKernel(t *testing.T) {
 		`(caps)`:               "[host executor ipfs routing identity fs]\n",
 		`(fs exists? "/etc/init.d/10-hello.glia")`: "true\n",
 		`(epoch)`:                          "{:seq 0 :head nil :block 0}\n",
-		`(count (host id))`:                itoa(len(k.id)) + "\n",
+		`(host id)`:                        "\"" + k.id.String() + "\"\n",
 		`(= (host id) (host id))`:          "true\n",
 		`(cd "etc") (fs exists? "init.d")`: "true\n",
 	} {

@@ -99,6 +99,7 @@ func New(caps Caps, opts Options) (*Shell, error) {
 	if err != nil {
 		return nil, err
 	}
+	surface(reg)
 	ip, err := stdlib.NewInterp(stdlib.Options{})
 	if err != nil {
 		return nil, err
