@@ -46,6 +46,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
+	var es exitStatus
+	if errors.As(err, &es) {
+		return int(es)
+	}
 	var rf runFailure
 	if errors.As(err, &rf) {
 		fmt.Fprintf(stderr, "ww: %v\n", rf.error)
@@ -112,7 +116,7 @@ func newRootCmd() *cobra.Command {
 	root.Flags().SortFlags = false
 	root.Flags().Bool("version", false, "Print version")
 
-	root.AddCommand(newKeygenCmd())
+	root.AddCommand(newKeygenCmd(), newRunCmd(), newBuildCmd())
 	return root
 }
 
