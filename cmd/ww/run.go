@@ -267,7 +267,7 @@ func runNode(cmd *cobra.Command, args []string, o *runOptions) error {
 		code := repl.Run(repl.Config{
 			Eval:        &shellEvaluator{d: d},
 			HistoryFile: filepath.Join(dir, "history"),
-			Stdin:       io.NopCloser(stdin),
+			Stdin:       replStdin(stdin),
 			Stdout:      stdout,
 			Stderr:      stderr,
 		})
@@ -589,4 +589,13 @@ func signalStatus(ctx context.Context, err error) error {
 		return exitStatus(signalCode(ctx))
 	}
 	return err
+}
+
+// replStdin hands the REPL the terminal itself when stdin is one, so that
+// readline can take it over (prompts, editing, history).
+func replStdin(r io.Reader) io.ReadCloser {
+	if f, ok := r.(*os.File); ok {
+		return f
+	}
+	return io.NopCloser(r)
 }
