@@ -116,27 +116,12 @@ type actx struct {
 func (c actx) nontail() actx { c.tail = false; return c }
 
 func (c actx) at(form value.Value) actx {
-	if p := posOf(form); p != nil {
+	if p := value.PosOf(form); p != nil {
 		c.pos = p
 	}
 	return c
 }
 
-func posOf(form value.Value) *value.Pos {
-	switch f := form.(type) {
-	case *value.List:
-		return f.Pos
-	case *value.Vector:
-		return f.Pos
-	case *value.Map:
-		return f.Pos
-	case *value.Set:
-		return f.Pos
-	case value.Symbol:
-		return f.Pos
-	}
-	return nil
-}
 
 // synErr is a syntax error positioned at the context's form.
 func (c actx) synErr(format string, args ...any) error {
@@ -148,7 +133,7 @@ func (c actx) synErr(format string, args ...any) error {
 func (s *Session) analyzeTop(form value.Value) (code, int, error) {
 	sc := &scope{}
 	n := 0
-	c := actx{sc: sc, ns: s.ns, expand: &n, pos: posOf(form)}
+	c := actx{sc: sc, ns: s.ns, expand: &n, pos: value.PosOf(form)}
 	cd, err := s.analyze(c, form)
 	if err != nil {
 		return nil, 0, err

@@ -320,7 +320,7 @@ func (s *Session) EvalTop(form value.Value) (value.Value, error) {
 		}
 	}
 	if e, ok := err.(*value.Error); ok && e.Pos == nil {
-		e.Pos = posOf(form)
+		e.Pos = value.PosOf(form)
 	}
 	return value.Nil, err
 }

@@ -241,3 +241,21 @@ func ToFloat(v Value) (float64, bool) {
 	}
 	return math.NaN(), false
 }
+
+// PosOf returns where the reader found a form (a list, vector, map, set or
+// symbol), or nil.
+func PosOf(form Value) *Pos {
+	switch f := form.(type) {
+	case *List:
+		return f.Pos
+	case *Vector:
+		return f.Pos
+	case *Map:
+		return f.Pos
+	case *Set:
+		return f.Pos
+	case Symbol:
+		return f.Pos
+	}
+	return nil
+}

@@ -88,7 +88,7 @@ func (sh *Shell) runScript(file string) (exited bool, code int, batch bool, batc
 			return true, ee.Code, batch, batchCode
 		}
 		if e, ok := err.(*value.Error); ok && e.Pos == nil {
-			e.Pos = formPos(f)
+			e.Pos = value.PosOf(f)
 		}
 		logf("%s", renderAt(err, file))
 	}

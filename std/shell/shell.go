@@ -416,7 +416,7 @@ var (
 // evalForm expands form, splits a top-level do and runs each part inside
 // the handler layers, resolved by name when it runs.
 func (sh *Shell) evalForm(form value.Value) (value.Value, error) {
-	pos := formPos(form)
+	pos := value.PosOf(form)
 	if mx, ok := sh.sess.Interp().Core().Lookup(symMacx); ok {
 		exp, err := sh.sess.Call(mx.Val, []value.Value{form})
 		if err != nil {
@@ -448,19 +448,6 @@ func (sh *Shell) evalForm(form value.Value) (value.Value, error) {
 	return v, withPos(err, pos)
 }
 
-func formPos(form value.Value) *value.Pos {
-	switch f := form.(type) {
-	case *value.List:
-		return f.Pos
-	case *value.Vector:
-		return f.Pos
-	case *value.Map:
-		return f.Pos
-	case *value.Set:
-		return f.Pos
-	}
-	return nil
-}
 
 func withPos(err error, pos *value.Pos) error {
 	if e, ok := err.(*value.Error); ok && e.Pos == nil && pos != nil {
