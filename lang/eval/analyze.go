@@ -122,7 +122,6 @@ func (c actx) at(form value.Value) actx {
 	return c
 }
 
-
 // synErr is a syntax error positioned at the context's form.
 func (c actx) synErr(format string, args ...any) error {
 	e := value.Errorf("syntax", format, args...)

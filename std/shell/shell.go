@@ -448,7 +448,6 @@ func (sh *Shell) evalForm(form value.Value) (value.Value, error) {
 	return v, withPos(err, pos)
 }
 
-
 func withPos(err error, pos *value.Pos) error {
 	if e, ok := err.(*value.Error); ok && e.Pos == nil && pos != nil {
 		e.Pos = pos
