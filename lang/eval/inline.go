@@ -161,7 +161,9 @@ func (s *Session) analyzeInline(c actx, forms []value.Value) (code, bool, error)
 type slowFn func(fr *frame, a, b value.Value) (value.Value, error)
 
 // specializeCmp builds the comparison closure, reading local and constant
-// int operands directly.
+// int operands directly. Comparisons and arithmetic have separate
+// specializers on purpose: folding both into one closure shape with a
+// shared result callback measured about 10% slower on fib30 and loop.
 func specializeCmp(g *global, general code, slow slowFn, cmp intCmp, x, y operand) code {
 	boolOf := func(b bool) value.Value {
 		if b {
