@@ -17,13 +17,12 @@ import (
 	"time"
 
 	"github.com/chzyer/readline"
-	ma "github.com/multiformats/go-multiaddr"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/wetware/ww/capnp/shell"
 	"github.com/wetware/ww/repl"
 	"github.com/wetware/ww/runtime/build"
-	"github.com/wetware/ww/runtime/identity"
 	"github.com/wetware/ww/runtime/image"
 	"github.com/wetware/ww/runtime/membrane"
 	"github.com/wetware/ww/runtime/node"
@@ -79,7 +78,13 @@ main package without boot/main.wasm (such as std/kernel) is built first.`,
 			return runFailure{err}
 		},
 	}
-	f := c.Flags()
+	o.addFlags(c.Flags())
+	return c
+}
+
+// addFlags registers the node options of §15.2 (shared by `ww run` and
+// `ww mcp`).
+func (o *runOptions) addFlags(f *pflag.FlagSet) {
 	f.SortFlags = false
 	f.IntVar(&o.port, "port", node.DefaultPort, "Swarm port, TCP and QUIC; 0 = any (`PORT`)")
 	f.BoolVar(&o.wasmDebug, "wasm-debug", false, "DWARF traces on traps")
@@ -103,7 +108,6 @@ main package without boot/main.wasm (such as std/kernel) is built first.`,
 	f.SetAnnotation("proc-timeout", annDefault, []string{"none"})
 	f.DurationVar(&o.callTimeout, "call-timeout", membrane.DefaultCallTimeout, "Timeout of each host-served call (`DURATION`)")
 	f.StringVar(&o.maxWasmSize, "max-wasm-size", "32MiB", "Largest module admitted (`SIZE`)")
-	return c
 }
 
 // lockedWriter serializes writes from the driver and the copiers of pid0's
@@ -127,117 +131,17 @@ func runNode(cmd *cobra.Command, args []string, o *runOptions) error {
 	log := newLogger(stderr)
 	slog.SetDefault(log) // identity and other packages log through the default
 
-	// Validate options before doing any work.
-	memLimit, err := parseSize(o.memLimit)
-	if err != nil {
-		return fmt.Errorf("--mem-limit: %w", err)
-	}
-	maxWasm, err := parseSize(o.maxWasmSize)
-	if err != nil {
-		return fmt.Errorf("--max-wasm-size: %w", err)
-	}
-	var listen []ma.Multiaddr
-	for _, s := range o.listen {
-		m, err := ma.NewMultiaddr(s)
-		if err != nil {
-			return fmt.Errorf("--listen %s: %w", s, err)
-		}
-		listen = append(listen, m)
-	}
-	boots := o.bootstrap
-	if len(boots) == 0 && os.Getenv("WW_BOOTSTRAP") != "" {
-		boots = strings.Split(os.Getenv("WW_BOOTSTRAP"), ",")
-	}
-	for _, b := range boots {
-		if b != "none" && b != "" {
-			return fmt.Errorf("--bootstrap %s: not yet supported", b)
-		}
-	}
-	if o.mdns {
-		return errors.New("--mdns: not yet supported")
-	}
-	if o.stem != "" {
-		log.Warn("--stem, --rpc-url, --ws-url and --confirmation-depth are not yet supported; running at epoch 0")
-	}
-
-	dir, err := dataDir(cmd)
-	if err != nil {
-		return err
-	}
-	unlock, err := lockDataDir(dir)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	if len(args) == 0 {
-		args = []string{"."}
-	}
-	mounts, err := image.ParseMounts(args)
-	if err != nil {
-		return err
-	}
-	idPath, mounts, err := image.IdentityMount(mounts, o.identity)
-	if err != nil {
-		return err
-	}
-	flagID := o.identity
-	if flagID == "" {
-		flagID = idPath
-	}
-	key, src, err := identity.Resolve(flagID, os.Getenv("WW_IDENTITY"), dir)
-	if err != nil {
-		return err
-	}
-	log.Debug("identity", "source", src.String())
-
 	ctx, stop := signalContext()
 	defer stop()
 
-	mounts, cleanup, err := buildMounts(ctx, mounts, o.wasmDebug, log)
-	defer cleanup()
-	if err != nil {
-		return err
-	}
-	img, err := image.Build(ctx, mounts, image.Options{IdentityFlag: o.identity})
-	if err != nil {
-		return err
-	}
-	defer img.Close()
-
-	n := node.New(node.Config{
-		Port:    o.port,
-		Listen:  listen,
-		Key:     key,
-		DataDir: dir,
-		NAT:     o.nat,
-		Engine: wasm.Config{
-			MemoryLimit: memLimit,
-			MaxWasmSize: int(maxWasm),
-			MaxProcs:    o.maxProcs,
-			Timeout:     o.procTimeout,
-			DebugInfo:   o.wasmDebug,
-		},
-		Membrane: membrane.Options{CallTimeout: o.callTimeout},
-		LogLevel: os.Getenv("WW_LOG"),
-		Logger:   log,
-	})
-	if err := n.Start(ctx); err != nil {
-		return err
-	}
-	defer n.Close()
-	if remove, err := writeRunFile(dir, n); err != nil {
-		log.Warn("run file not written", "err", err)
-	} else {
-		defer remove()
-	}
-
 	tty := isTTY(stdin)
 	interactive := tty && !o.daemon
-	pid0, err := n.Boot(ctx, img, node.BootOptions{TTY: interactive, Name: strings.Join(args, " ")})
+	b, err := bootNode(ctx, cmd, args, o, log, interactive)
 	if err != nil {
 		return err
 	}
-	defer pid0.Kill()
+	defer b.Close()
+	n, pid0 := b.node, b.pid0
 
 	sh, ok := pid0.Shell(ctx, 0)
 	if !ok {
@@ -266,7 +170,7 @@ func runNode(cmd *cobra.Command, args []string, o *runOptions) error {
 	case interactive:
 		code := repl.Run(repl.Config{
 			Eval:        &shellEvaluator{d: d},
-			HistoryFile: filepath.Join(dir, "history"),
+			HistoryFile: filepath.Join(b.dir, "history"),
 			Stdin:       replStdin(stdin),
 			Stdout:      stdout,
 			Stderr:      stderr,

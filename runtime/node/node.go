@@ -75,6 +75,13 @@ type Config struct {
 	LogLevel string
 	// Logger receives the node's logs (slog.Default() if nil).
 	Logger *slog.Logger
+
+	// Swarm configures discovery and routing (swarm.go).
+	Swarm SwarmConfig
+	// IPFS configures the embedded IPFS node (ipfs.go).
+	IPFS IPFSConfig
+	// Stem configures the epoch pipeline (stem.go).
+	Stem StemConfig
 }
 
 // Node is a running node. Create it with New, then Start it; Close stops
@@ -88,6 +95,10 @@ type Node struct {
 	engine   *wasm.Engine
 	cell     *epoch.Cell
 	membrane *membrane.Membrane
+
+	swarm swarmState
+	ipfs  ipfsState
+	stem  stemState
 
 	closeOnce sync.Once
 	closeErr  error
@@ -122,6 +133,12 @@ func (n *Node) Start(ctx context.Context) (err error) {
 	if n.host, err = newHost(n.cfg, n.key, n.log); err != nil {
 		return err
 	}
+	if err = n.startSwarm(ctx); err != nil {
+		return err
+	}
+	if err = n.startIPFS(ctx); err != nil {
+		return err
+	}
 
 	ecfg := n.cfg.Engine
 	if ecfg.CacheDir == "" && n.cfg.DataDir != "" {
@@ -139,11 +156,17 @@ func (n *Node) Start(ctx context.Context) (err error) {
 	if mopts.Logger == nil {
 		mopts.Logger = n.log
 	}
-	n.membrane = membrane.New(n.cell, membrane.Services{
+	svc := membrane.Services{
 		Host:     HostBackend{n.host},
 		Executor: ExecutorBackend{n.engine},
 		Identity: membrane.KeyIdentity(n.key),
-	}, mopts)
+	}
+	n.swarm.services(&svc)
+	n.ipfs.services(&svc)
+	n.membrane = membrane.New(n.cell, svc, mopts)
+	if err = n.startStem(ctx); err != nil {
+		return err
+	}
 	n.log.Info("node started", "peer", n.host.ID().String(), "addrs", n.host.Addrs(), "epoch", n.cell.Seq())
 	return nil
 }
@@ -153,11 +176,13 @@ func (n *Node) Start(ctx context.Context) (err error) {
 func (n *Node) Close() error {
 	n.closeOnce.Do(func() {
 		var errs []error
+		errs = append(errs, n.stopStem())
 		if n.engine != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			errs = append(errs, n.engine.Close(ctx))
 			cancel()
 		}
+		errs = append(errs, n.stopIPFS(), n.stopSwarm())
 		if n.host != nil {
 			errs = append(errs, n.host.Close())
 		}
