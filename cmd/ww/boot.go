@@ -2,12 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 
+	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
 	"github.com/spf13/cobra"
 
@@ -83,7 +84,7 @@ func bootNode(ctx context.Context, cmd *cobra.Command, args []string, o *runOpti
 		return nil, err
 	}
 
-	mounts, cleanup, err := buildMounts(ctx, mounts, o.wasmDebug, log)
+	mounts, cleanup, err := buildMounts(ctx, mounts, o.wasmDebug, filepath.Join(b.dir, "cache", "build"), log)
 	b.defer_(cleanup)
 	if err != nil {
 		return nil, err
@@ -101,12 +102,13 @@ func bootNode(ctx context.Context, cmd *cobra.Command, args []string, o *runOpti
 		b.defer_(remove)
 	}
 
-	img, err := image.Build(ctx, mounts, image.Options{IdentityFlag: o.identity})
+	img, err := image.Build(ctx, mounts, image.Options{IdentityFlag: o.identity, Fetcher: n.IPFSFetcher(), Base: n.StemBase()})
 	if err != nil {
 		return nil, err
 	}
 	b.defer_(func() { img.Close() })
 
+	n.FollowImage(img) // the base layer follows the stem head (§7.3)
 	if b.pid0, err = n.Boot(ctx, img, node.BootOptions{TTY: tty, Name: strings.Join(args, " ")}); err != nil {
 		return nil, err
 	}
@@ -147,16 +149,25 @@ func (o *runOptions) nodeConfig(log *slog.Logger) (node.Config, error) {
 	if len(boots) == 0 && os.Getenv("WW_BOOTSTRAP") != "" {
 		boots = strings.Split(os.Getenv("WW_BOOTSTRAP"), ",")
 	}
-	for _, b := range boots {
-		if b != "none" && b != "" {
-			return node.Config{}, fmt.Errorf("--bootstrap %s: not yet supported", b)
+	if _, _, err := node.ParseBootstrap(boots); err != nil {
+		return node.Config{}, fmt.Errorf("--%w", err)
+	}
+	switch o.dhtMode {
+	case node.DHTAuto, node.DHTServer, node.DHTClient:
+	default:
+		return node.Config{}, fmt.Errorf("--dht-mode %s: want auto, server or client", o.dhtMode)
+	}
+	var authorized []peer.ID
+	for _, s := range o.authorized {
+		id, err := peer.Decode(s)
+		if err != nil {
+			return node.Config{}, fmt.Errorf("--authorized-peer %s: %w", s, err)
 		}
+		authorized = append(authorized, id)
 	}
-	if o.mdns {
-		return node.Config{}, errors.New("--mdns: not yet supported")
-	}
-	if o.stem != "" {
-		log.Warn("--stem, --rpc-url, --ws-url and --confirmation-depth are not yet supported; running at epoch 0")
+	stemCfg, err := o.stemConfig()
+	if err != nil {
+		return node.Config{}, err
 	}
 	return node.Config{
 		Port:   o.port,
@@ -170,6 +181,14 @@ func (o *runOptions) nodeConfig(log *slog.Logger) (node.Config, error) {
 			DebugInfo:   o.wasmDebug,
 		},
 		Membrane: membrane.Options{CallTimeout: o.callTimeout},
+		Stem:     stemCfg,
+		IPFS:     node.IPFSConfig{API: ipfsAPI(o.ipfsAPI)},
+		Swarm: node.SwarmConfig{
+			Bootstrap:  boots,
+			DHTMode:    o.dhtMode,
+			MDNS:       o.mdns,
+			Authorized: authorized,
+		},
 		LogLevel: os.Getenv("WW_LOG"),
 		Logger:   log,
 	}, nil

@@ -117,6 +117,10 @@ func newRootCmd() *cobra.Command {
 	root.Flags().Bool("version", false, "Print version")
 
 	root.AddCommand(newKeygenCmd(), newRunCmd(), newBuildCmd())
+	root.AddCommand(newPushCmd())
+	root.AddCommand(newShellCmd())
+	root.AddCommand(newMCPCmd())
+	root.AddCommand(newStemCmd())
 	return root
 }
 

@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"capnproto.org/go/capnp/v3"
 	"github.com/chzyer/readline"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -53,6 +54,10 @@ type runOptions struct {
 	procTimeout time.Duration
 	callTimeout time.Duration
 	maxWasmSize string
+	stemStart   int64
+	dhtMode     string
+	authorized  []string
+	ipfsAPI     string
 }
 
 func newRunCmd() *cobra.Command {
@@ -100,14 +105,20 @@ func (o *runOptions) addFlags(f *pflag.FlagSet) {
 	f.SetAnnotation("bootstrap", annDefault, []string{"none"})
 	f.SetAnnotation("bootstrap", annEnv, []string{"WW_BOOTSTRAP"})
 	f.BoolVar(&o.nat, "nat", false, "UPnP/NAT-PMP port mapping and hole punching")
+	f.StringVar(&o.dhtMode, "dht-mode", node.DHTAuto, "DHT mode: auto, server or client (`MODE`)")
 	f.BoolVar(&o.mdns, "mdns", false, "mDNS discovery on the local network")
+	f.StringVar(&o.ipfsAPI, "ipfs-api", "", "External Kubo HTTP RPC API instead of the embedded IPFS (`URL`)")
+	f.SetAnnotation("ipfs-api", annEnv, []string{"WW_IPFS_API"})
 	f.BoolVar(&o.daemon, "daemon", false, "Keep running after stdin ends, until a signal or pid0 exits")
+	f.StringArrayVar(&o.authorized, "authorized-peer", nil, "Peer allowed to log in with ww shell; repeatable (`ID`)")
 	f.StringVar(&o.memLimit, "mem-limit", "512MiB", "Memory cap per process (`SIZE`)")
 	f.IntVar(&o.maxProcs, "max-procs", wasm.DefaultMaxProcs, "Live process limit (`N`)")
 	f.DurationVar(&o.procTimeout, "proc-timeout", 0, "Default process deadline (`DURATION`)")
 	f.SetAnnotation("proc-timeout", annDefault, []string{"none"})
 	f.DurationVar(&o.callTimeout, "call-timeout", membrane.DefaultCallTimeout, "Timeout of each host-served call (`DURATION`)")
 	f.StringVar(&o.maxWasmSize, "max-wasm-size", "32MiB", "Largest module admitted (`SIZE`)")
+	f.Int64Var(&o.stemStart, "stem-start-block", -1, "Block where the stem's log scan starts (`N`)")
+	f.SetAnnotation("stem-start-block", annDefault, []string{"cursor, else tip − K"})
 }
 
 // lockedWriter serializes writes from the driver and the copiers of pid0's
@@ -156,6 +167,11 @@ func runNode(cmd *cobra.Command, args []string, o *runOptions) error {
 		return statusOf(int(code))
 	}
 	defer sh.Release()
+	if ts, err := n.ServeTerminal(capnp.Client(sh.AddRef())); err != nil {
+		log.Warn("terminal not served", "err", err)
+	} else {
+		defer ts.Close()
+	}
 
 	// pid0's own output goes to ours.
 	go io.Copy(stdout, pid0.Stdout())
@@ -207,17 +223,34 @@ type driver struct {
 	stdout io.Writer
 	stderr io.Writer
 	log    *slog.Logger
+	// timeout bounds each eval (ww shell's --timeout); 0: none.
+	timeout time.Duration
+	// gone is closed when a remote session's connection ends (ww shell).
+	gone <-chan struct{}
 }
 
 // eval evaluates one submission and prints its result. It returns whether
 // the form failed, and exited with a code if the session (or pid0) ended.
 func (d *driver) eval(ctx context.Context, text string, errPrefix string) (failed, exited bool, code int) {
+	if d.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d.timeout)
+		defer cancel()
+	}
 	res, err := node.Eval(ctx, d.sh, text, false)
 	if err != nil {
+		if d.pid0 != nil {
+			select {
+			case <-d.pid0.Done():
+				c, _, _ := d.pid0.Wait(context.Background())
+				return true, true, int(c)
+			default:
+			}
+		}
 		select {
-		case <-d.pid0.Done():
-			c, _, _ := d.pid0.Wait(context.Background())
-			return true, true, int(c)
+		case <-d.gone:
+			fmt.Fprintf(d.stderr, "%sconnection to the node lost\n", errPrefix)
+			return true, true, 1
 		default:
 		}
 		if d.ctx.Err() != nil {
@@ -360,8 +393,9 @@ func (e *shellEvaluator) Prompts() (string, string) {
 
 // buildMounts builds every local root layer that is a Go main package
 // without boot/main.wasm (§12) into a temporary layer placed right after
-// it. cleanup removes the temporary layers.
-func buildMounts(ctx context.Context, mounts []image.Mount, debug bool, log *slog.Logger) ([]image.Mount, func(), error) {
+// it, through the build cache in cacheDir. cleanup removes the temporary
+// layers.
+func buildMounts(ctx context.Context, mounts []image.Mount, debug bool, cacheDir string, log *slog.Logger) ([]image.Mount, func(), error) {
 	var tmps []string
 	cleanup := func() {
 		for _, t := range tmps {
@@ -379,8 +413,7 @@ func buildMounts(ctx context.Context, mounts []image.Mount, debug bool, log *slo
 			return nil, cleanup, err
 		}
 		tmps = append(tmps, tmp)
-		log.Info("building", "dir", m.Source)
-		res, err := build.Build(ctx, m.Source, filepath.Join(tmp, "boot", "main.wasm"), build.Options{Debug: debug})
+		res, err := buildCached(ctx, m.Source, filepath.Join(tmp, "boot", "main.wasm"), cacheDir, debug, log)
 		if err != nil {
 			return nil, cleanup, err
 		}

@@ -45,6 +45,7 @@ func TestRunHelp(t *testing.T) {
 		"--stem <ADDR>", "--rpc-url <URL>", "--ws-url <URL>", "--confirmation-depth <N>",
 		"--listen <MULTIADDR>", "--bootstrap <ADDR>", "--nat", "--daemon", "--mem-limit <SIZE>",
 		"--max-procs <N>", "--call-timeout <DURATION>", "--data-dir <PATH>", "-h, --help",
+		"--dht-mode <MODE>", "[default: auto]", "--mdns", "--authorized-peer <ID>",
 	} {
 		if !strings.Contains(r.stdout, flag) {
 			t.Errorf("help lacks %q", flag)
@@ -59,11 +60,17 @@ func TestRunUsageErrors(t *testing.T) {
 	if r := runWWIn(t, "", "run", "--listen", "nonsense"); r.code != 1 || !strings.Contains(r.stderr, "ww: --listen nonsense") {
 		t.Errorf("bad --listen: exit %d, stderr %q", r.code, r.stderr)
 	}
-	if r := runWWIn(t, "", "run", "--bootstrap", "amino", t.TempDir()); r.code != 1 || !strings.Contains(r.stderr, "not yet supported") {
-		t.Errorf("--bootstrap amino: exit %d, stderr %q", r.code, r.stderr)
+	if r := runWWIn(t, "", "run", "--bootstrap", "nonsense", t.TempDir()); r.code != 1 || !strings.Contains(r.stderr, "ww: --bootstrap nonsense: ") {
+		t.Errorf("bad --bootstrap: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if r := runWWIn(t, "", "run", "--dht-mode", "lan", t.TempDir()); r.code != 1 || !strings.Contains(r.stderr, "ww: --dht-mode lan: want auto, server or client") {
+		t.Errorf("bad --dht-mode: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if r := runWWIn(t, "", "run", "--authorized-peer", "nobody", t.TempDir()); r.code != 1 || !strings.Contains(r.stderr, "ww: --authorized-peer nobody: ") {
+		t.Errorf("bad --authorized-peer: exit %d, stderr %q", r.code, r.stderr)
 	}
 	if r := runWWIn(t, "", append([]string{"run", "--stem", "0x01"}, append(loopback, t.TempDir())...)...); r.code != 1 ||
-		!strings.Contains(r.stderr, "--stem, --rpc-url, --ws-url and --confirmation-depth are not yet supported") {
+		!strings.Contains(r.stderr, "ww: --stem 0x01: not an address") {
 		t.Errorf("--stem: exit %d, stderr %q", r.code, r.stderr)
 	}
 	r := runWWIn(t, "", append([]string{"run"}, append(loopback, t.TempDir())...)...)

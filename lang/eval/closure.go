@@ -172,7 +172,7 @@ func (c *Closure) run(s *Session, a *arity, slots []value.Value) (value.Value, e
 		if err != errRecur {
 			break
 		}
-		if s.stop.Load() {
+		if s.stopped() {
 			err = interrupted()
 			break
 		}

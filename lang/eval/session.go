@@ -234,10 +234,16 @@ type Session struct {
 	// UnboundCall, when set, is consulted for a call whose head is an
 	// unbound symbol (shell sessions' PATH lookup, spec 17.3).
 	UnboundCall func(s *Session, name string, args []value.Value) (value.Value, bool, error)
+	// Tick, when set, is called every 4096 loop iterations and tail calls,
+	// where the evaluator also checks for an interrupt. A host without
+	// preemption (a wasip1 guest) uses it to let its other goroutines run,
+	// so that the request to interrupt can arrive at all.
+	Tick func()
 
 	frames []*frame
 	fp     int
 	stop   atomic.Bool
+	ticks  uint32
 }
 
 const maxDepth = 10000
@@ -363,4 +369,13 @@ func (s *Session) Capture(f func() (value.Value, error)) (string, value.Value, e
 	v, err := f()
 	s.out = prev
 	return buf.String(), v, err
+}
+
+// stopped reports whether the evaluation was interrupted. It runs Tick
+// every 4096 calls.
+func (s *Session) stopped() bool {
+	if s.ticks++; s.ticks&0xfff == 0 && s.Tick != nil {
+		s.Tick()
+	}
+	return s.stop.Load()
 }

@@ -248,7 +248,7 @@ func (s *Session) analyzeLoop(c actx, l *value.List) (code, error) {
 			if err != errRecur {
 				return v, err
 			}
-			if fr.s.stop.Load() {
+			if fr.s.stopped() {
 				return fr.s.raise(interrupted(), pos)
 			}
 			if err := rematch(fr, "recur"); err != nil {

@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/ipfs/go-cid"
 	"github.com/multiformats/go-multihash"
@@ -36,7 +37,17 @@ type Options struct {
 	// Env is extra KEY=VALUE entries for the go command (after the
 	// process environment, before the wasip1 settings).
 	Env []string
+	// Progress, if set, is called when go build starts (elapsed 0) and
+	// then every ProgressEvery while it runs, on a goroutine of its own;
+	// Build returns only after the last call has returned.
+	Progress func(elapsed time.Duration)
+	// ProgressEvery is the interval of Progress calls; 0 means 5 s.
+	ProgressEvery time.Duration
 }
+
+// DefaultProgressEvery is the interval of Options.Progress calls when
+// Options.ProgressEvery is 0: an info line every 5 s (system design §15.3).
+const DefaultProgressEvery = 5 * time.Second
 
 // Result describes a built module.
 type Result struct {
@@ -100,7 +111,10 @@ func Build(ctx context.Context, dir, out string, opts Options) (Result, error) {
 	cmd.Env = append(append(os.Environ(), opts.Env...), "GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0")
 	var buf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &buf, &buf
-	if err := cmd.Run(); err != nil {
+	stop := reportProgress(opts)
+	err = cmd.Run()
+	stop()
+	if err != nil {
 		msg := strings.TrimSpace(buf.String())
 		if msg == "" {
 			return Result{}, fmt.Errorf("go build %s: %w", dir, err)
@@ -112,6 +126,39 @@ func Build(ctx context.Context, dir, out string, opts Options) (Result, error) {
 		return Result{}, err
 	}
 	return Result{Path: out, Size: len(data), CID: CID(data)}, nil
+}
+
+// reportProgress calls opts.Progress now and then every interval until
+// the returned stop function is called; stop waits for a call under way.
+func reportProgress(opts Options) (stop func()) {
+	if opts.Progress == nil {
+		return func() {}
+	}
+	every := opts.ProgressEvery
+	if every <= 0 {
+		every = DefaultProgressEvery
+	}
+	start := time.Now()
+	opts.Progress(0)
+	done := make(chan struct{})
+	exited := make(chan struct{})
+	go func() {
+		defer close(exited)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				opts.Progress(time.Since(start))
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-exited
+	}
 }
 
 // CID returns the CIDv1 (raw codec, sha2-256) of a module binary.

@@ -5,7 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"sync"
 	"testing"
+	"time"
 )
 
 func writeGuest(t *testing.T) string {
@@ -86,5 +89,42 @@ func TestCIDFixture(t *testing.T) {
 	// The IPFS raw-leaf CIDv1 of "hello world\n" (design §10).
 	if got := CID([]byte("hello world\n")).String(); got != "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4" {
 		t.Errorf("got %s", got)
+	}
+}
+
+// TestProgress: Progress is called when go build starts, with 0, and then
+// with increasing elapsed times.
+func TestProgress(t *testing.T) {
+	t.Setenv("GOTOOLCHAIN", "local")
+	t.Setenv("GOFLAGS", "-mod=mod")
+	dir := writeGuest(t)
+	for _, every := range []time.Duration{time.Hour, time.Millisecond} {
+		var mu sync.Mutex
+		var calls []time.Duration
+		_, err := Build(context.Background(), dir, filepath.Join(t.TempDir(), "m.wasm"), Options{
+			ProgressEvery: every,
+			Progress: func(d time.Duration) {
+				mu.Lock()
+				calls = append(calls, d)
+				mu.Unlock()
+			},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		got := slices.Clone(calls)
+		mu.Unlock()
+		if len(got) == 0 || got[0] != 0 {
+			t.Fatalf("every %v: calls %v, want a first call with 0", every, got)
+		}
+		if every == time.Hour && len(got) != 1 {
+			t.Errorf("every hour: calls %v, want only the first", got)
+		}
+		for i := 1; i < len(got); i++ {
+			if got[i] <= got[i-1] {
+				t.Errorf("every %v: elapsed not increasing: %v", every, got)
+			}
+		}
 	}
 }

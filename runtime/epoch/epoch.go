@@ -116,6 +116,20 @@ func (c *Cell) advanceLocked(e Epoch) bool {
 	return true
 }
 
+// Init makes e the starting epoch: a cell still at its zero value (seq 0,
+// no head) takes e even at seq 0, e.g. a chain follower's initial read of
+// a head that was never updated; otherwise it is Advance. Taking a seq-0
+// epoch changes no seq, so it revokes nothing and wakes nobody.
+func (c *Cell) Init(e Epoch) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e.Seq == 0 && c.cur.Seq == 0 && c.cur.Head == nil {
+		c.cur = e.Clone()
+		return true
+	}
+	return c.advanceLocked(e)
+}
+
 // Set is Advance under the name a setter's caller expects: e becomes
 // current only if e.Seq is greater than the current seq.
 func (c *Cell) Set(e Epoch) bool { return c.Advance(e) }

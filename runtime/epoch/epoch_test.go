@@ -254,3 +254,31 @@ func TestConcurrent(t *testing.T) {
 	close(stop)
 	readers.Wait()
 }
+
+func TestInit(t *testing.T) {
+	var c Cell
+	changed := c.Changed()
+	if !c.Init(Epoch{Seq: 0, Head: []byte("h0"), AdoptedBlock: 4}) {
+		t.Fatal("Init at seq 0 ignored by a zero cell")
+	}
+	if e := c.Current(); e.Seq != 0 || string(e.Head) != "h0" || e.AdoptedBlock != 4 {
+		t.Fatalf("current = %v", e)
+	}
+	select {
+	case <-changed:
+		t.Fatal("Init at seq 0 woke waiters")
+	default:
+	}
+	// Once the cell holds a head, Init is Advance.
+	if c.Init(Epoch{Seq: 0, Head: []byte("other")}) {
+		t.Fatal("second Init at seq 0 accepted")
+	}
+	if !c.Init(Epoch{Seq: 2, Head: []byte("h2")}) || c.Seq() != 2 {
+		t.Fatalf("Init(seq 2) not adopted; seq %d", c.Seq())
+	}
+	select {
+	case <-changed:
+	default:
+		t.Fatal("Init to a higher seq did not wake waiters")
+	}
+}

@@ -89,8 +89,9 @@ func IdentityMount(mounts []Mount, flagPath string) (string, []Mount, error) {
 // without the leading "/" ("." is the root, "boot/main.wasm" is
 // /boot/main.wasm), as io/fs requires. It is safe for concurrent use.
 type Image struct {
-	layers   []*layer // top (latest) first
+	layers   []*layer // top (latest) first; replaced whole by SwapBase
 	identity string
+	base     baseState // the stem head layer (base.go)
 }
 
 // Build merges mounts into an image (system design §12): Options.Base,
@@ -137,6 +138,7 @@ func Build(ctx context.Context, mounts []Mount, opts Options) (*Image, error) {
 		im.layers = append(im.layers, l)
 	}
 	slices.Reverse(im.layers)
+	im.base.has = opts.Base != ""
 	if err := im.checkEntrypoint(); err != nil {
 		im.Close()
 		return nil, err
@@ -241,7 +243,7 @@ func (im *Image) Identity() string { return im.identity }
 // Close releases the layers (open directory handles, IPFS sessions).
 // Files already opened stay usable until closed.
 func (im *Image) Close() error {
-	for _, l := range im.layers {
+	for _, l := range im.allLayers() {
 		l.close()
 	}
 	return nil
@@ -305,7 +307,7 @@ func resolve(candidates []*layer, name string) (*node, error) {
 // lookup resolves guest name one element at a time, so that a file in a
 // later layer cuts off what earlier layers have beneath it.
 func (im *Image) lookup(name string) (*node, error) {
-	n, err := resolve(im.layers, ".")
+	n, err := resolve(im.stack(), ".")
 	if err != nil || name == "." {
 		return n, err
 	}

@@ -148,6 +148,7 @@ var transports = []transport{
 	}},
 	{"os.Pipe", osPipePair},
 	{"socketpair", socketPair},
+	{"libp2p", libp2pPair},
 }
 
 // pipeRWC joins the read end of one OS pipe and the write end of another.

@@ -3,8 +3,10 @@
 // boots pid0 from an image (§5.3, §8.1).
 //
 // A node contacts no address it was not given: there is no bootstrap list,
-// no mDNS and no NAT port mapping, relay or hole punching unless Config.NAT
-// asks for the latter two.
+// no mDNS and no NAT port mapping, relay or hole punching unless
+// Config.Swarm (bootstrap peers, "amino", mDNS) or Config.NAT ask for them.
+// The swarm (swarm.go, network.go, terminal.go) adds the Kademlia DHT, the
+// /ww/0.1.0/<name> stream subprotocols and the Terminal on /ww/0.1.0.
 package node
 
 import (

@@ -2,13 +2,165 @@ package node
 
 import (
 	"context"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/ipfs/go-cid"
+
+	"github.com/wetware/ww/runtime/epoch"
+	"github.com/wetware/ww/runtime/stem"
 )
 
-// StemConfig configures the node's stem (PLACEHOLDER: being written for its issue).
-type StemConfig struct{}
+// HeadFetchTimeout bounds fetching a new stem head's root before the
+// epoch is published (§7.3).
+const HeadFetchTimeout = 30 * time.Second
 
-type stemState struct{}
+// StemConfig configures the epoch pipeline (system design §13): with a
+// Contract the node follows that Atom and advances its epoch cell on each
+// finalized head.
+type StemConfig struct {
+	// Contract is the Atom address (--stem); the zero address disables
+	// the pipeline and the epoch stays 0.
+	Contract common.Address
+	// RPCURL is the HTTP JSON-RPC endpoint (--rpc-url).
+	RPCURL string
+	// WSURL is the WebSocket endpoint (--ws-url); empty polls RPCURL.
+	WSURL string
+	// Depth is the confirmation depth (--confirmation-depth).
+	Depth uint64
+	// StartBlock overrides where log scanning starts (--stem-start-block).
+	StartBlock *uint64
+	// PollInterval is the HTTP polling period (stem.DefaultPollInterval
+	// if zero).
+	PollInterval time.Duration
+}
 
-func (n *Node) startStem(ctx context.Context) error { return nil }
+// BaseSwapper is an image whose base layer follows the stem head
+// (image.Image).
+type BaseSwapper interface {
+	SwapBase(fsys fs.FS) error
+}
 
-func (n *Node) stopStem() error { return nil }
+type stemState struct {
+	client *ethclient.Client
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu    sync.Mutex
+	image BaseSwapper
+	head  []byte // head of the follower's epoch, including a seq-0 initial head
+}
+
+// startStem dials the chain, reads the initial epoch (head() at tip − K,
+// or the cursor's) into the cell and starts the follower.
+func (n *Node) startStem(ctx context.Context) error {
+	c := n.cfg.Stem
+	if c.Contract == (common.Address{}) {
+		return nil
+	}
+	client, err := ethclient.DialContext(ctx, c.RPCURL)
+	if err != nil {
+		return fmt.Errorf("stem: dial %s: %w", c.RPCURL, err)
+	}
+	cfg := stem.Config{
+		Contract:     c.Contract,
+		Chain:        client,
+		Depth:        c.Depth,
+		StartBlock:   c.StartBlock,
+		Cell:         n.cell,
+		PollInterval: c.PollInterval,
+		Prepare:      n.prepareEpoch,
+		Adopted:      n.setStemHead,
+		Logger:       n.log,
+	}
+	if c.WSURL != "" {
+		cfg.Dial = stem.WSDialer(c.WSURL)
+	}
+	if n.cfg.DataDir != "" {
+		cfg.CursorDir = filepath.Join(n.cfg.DataDir, "chain")
+	}
+	f, err := stem.NewFollower(ctx, cfg)
+	if err != nil {
+		client.Close()
+		return err
+	}
+	n.setStemHead(f.Epoch())
+	runCtx, cancel := context.WithCancel(context.Background())
+	n.stem.client, n.stem.cancel, n.stem.done = client, cancel, make(chan struct{})
+	go func() {
+		defer close(n.stem.done)
+		f.Run(runCtx)
+	}()
+	return nil
+}
+
+func (n *Node) stopStem() error {
+	if n.stem.cancel == nil {
+		return nil
+	}
+	n.stem.cancel()
+	<-n.stem.done
+	n.stem.client.Close()
+	n.stem.cancel = nil
+	return nil
+}
+
+// StemBase is the stem head as an image base layer path, "/ipfs/<cid>",
+// or "" without --stem or when the head is not a CID (pass it as
+// image.Options.Base). Unlike the epoch cell, which stays at its zero
+// value until seq 1, it includes the contract's initial head at seq 0.
+func (n *Node) StemBase() string {
+	n.stem.mu.Lock()
+	head := n.stem.head
+	n.stem.mu.Unlock()
+	c, err := cid.Cast(head)
+	if err != nil {
+		return ""
+	}
+	return "/ipfs/" + c.String()
+}
+
+func (n *Node) setStemHead(e epoch.Epoch) {
+	n.stem.mu.Lock()
+	n.stem.head = e.Head
+	n.stem.mu.Unlock()
+}
+
+// FollowImage makes img's base layer follow the stem head: each adopted
+// epoch whose head is a CID swaps it in (§7.3).
+func (n *Node) FollowImage(img BaseSwapper) {
+	n.stem.mu.Lock()
+	n.stem.image = img
+	n.stem.mu.Unlock()
+}
+
+// prepareEpoch is §7.3 step 2: fetch the new head's root (failure only
+// logged) and swap the image's base layer to it, before the epoch is
+// published.
+func (n *Node) prepareEpoch(ctx context.Context, e epoch.Epoch) {
+	n.stem.mu.Lock()
+	img := n.stem.image
+	n.stem.mu.Unlock()
+	f := n.IPFSFetcher()
+	c, err := cid.Cast(e.Head)
+	if img == nil || f == nil || err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, HeadFetchTimeout)
+	defer cancel()
+	root := "/ipfs/" + c.String()
+	fsys, err := f.Fetch(ctx, root)
+	if err == nil {
+		err = img.SwapBase(fsys)
+	}
+	if err != nil {
+		n.log.Error("stem: base layer not swapped", "head", root, "seq", e.Seq, "err", err)
+		return
+	}
+	n.log.Info("stem: base layer swapped", "head", root, "seq", e.Seq)
+}

@@ -13,6 +13,7 @@ import (
 	"capnproto.org/go/capnp/v3/rpc"
 	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
 	wsys "github.com/tetratelabs/wazero/sys"
+	"golang.org/x/sys/unix"
 )
 
 // The guest ABI of the RPC channel (system design §5.5).
@@ -25,7 +26,9 @@ const (
 	RPCName = "rpc"
 	// RPCFD is the channel's preopen descriptor, announced as WW_RPC_FD.
 	// A guest opens RPCName relative to it (openat(WW_RPC_FD, "rpc",
-	// O_RDWR)) to get a descriptor that reads and writes the stream.
+	// O_RDWR)) to get a descriptor that reads and writes the stream, and
+	// registers that descriptor with ww.register_channel so poll_oneoff
+	// can wait on it (poll.go).
 	RPCFD = 3
 	// ABIVersion is announced as WW_ABI.
 	ABIVersion = "0"
@@ -68,16 +71,22 @@ func newChannel(bootstrap capnp.Client) (*channel, error) {
 	return ch, nil
 }
 
-// close ends the connection and both ends of the socketpair. A guest
-// blocked on the channel sees EOF or EBADF. It is idempotent.
-func (ch *channel) close() {
+// closeHost ends the connection and the host end of the socketpair (a
+// kill): a guest reading the channel sees EOF. The guest end stays open
+// while the guest may still poll it. It is idempotent.
+func (ch *channel) closeHost() {
 	ch.once.Do(func() {
-		// Closing the ends first makes conn.Close return at once even if
+		// Closing the end first makes conn.Close return at once even if
 		// the guest stopped reading.
 		_ = ch.host.Close()
-		_ = ch.guest.Close()
 		_ = ch.conn.Close()
 	})
+}
+
+// close is closeHost and the guest end, once the guest has stopped.
+func (ch *channel) close() {
+	ch.closeHost()
+	_ = ch.guest.Close()
 }
 
 // rpcFS is the channel's preopen: a directory whose entry RPCName opens
@@ -133,10 +142,10 @@ func (d *rpcDir) Readdir(n int) ([]experimentalsys.Dirent, experimentalsys.Errno
 	return []experimentalsys.Dirent{{Name: RPCName, Type: fs.ModeSocket}}, 0
 }
 
-// rpcFile is a guest descriptor of the channel. It starts non-blocking:
-// wazero's poll_oneoff cannot wait on it (only on stdin), so a guest
-// reading it in blocking mode would stop every goroutine; the SDK retries
-// EAGAIN with a short backoff sleep instead (candidate C of §5.5).
+// rpcFile is a guest descriptor of the channel. It starts non-blocking,
+// so that a Go guest reading it parks the goroutine and waits in the
+// engine's poll_oneoff (once the descriptor is registered with
+// ww.register_channel) instead of blocking every goroutine in fd_read.
 // Closing it leaves the socket to the host, which closes it with the
 // process.
 type rpcFile struct {
@@ -175,10 +184,25 @@ func (r *rpcFile) SetNonblock(enable bool) experimentalsys.Errno {
 	return 0
 }
 
-// Poll reports readiness without waiting: wazero v1.12.0 only waits on
-// stdin in poll_oneoff and treats other descriptors as ready.
-func (r *rpcFile) Poll(experimentalsys.Pflag, int32) (bool, experimentalsys.Errno) {
-	return true, 0
+// Poll waits up to timeoutMillis (negative: without limit) for the socket
+// to be ready. The engine's poll_oneoff polls the socket itself; this
+// serves other callers of the PollableFile interface.
+func (r *rpcFile) Poll(flag experimentalsys.Pflag, timeoutMillis int32) (bool, experimentalsys.Errno) {
+	ev := int16(unix.POLLIN)
+	if flag == experimentalsys.POLLOUT {
+		ev = unix.POLLOUT
+	}
+	fds := []unix.PollFd{{Fd: int32(osFD(r.f)), Events: ev}}
+	for {
+		n, err := unix.Poll(fds, int(timeoutMillis))
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return false, toErrno(err)
+		}
+		return n > 0, 0
+	}
 }
 
 func (r *rpcFile) Read(p []byte) (int, experimentalsys.Errno) {

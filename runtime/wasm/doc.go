@@ -5,17 +5,20 @@
 //
 // An Engine is one wazero runtime in compiler mode per node, created with
 // WithCloseOnContextDone so that a cancelled process context stops a guest
-// at its next call or loop iteration. wasi_snapshot_preview1 is the only
-// host module; it is exported function by function (NewFunctionExporter)
-// so that later work can override poll_oneoff for the RPC channel (§5.5).
+// at its next call or loop iteration. wasi_snapshot_preview1 is exported
+// function by function (NewFunctionExporter), then poll_oneoff again with
+// the engine's own (poll.go; the later export wins). A second host module,
+// ww, holds register_channel (§5.5, mechanism A′).
 //
 // # Admission and the compile cache
 //
 // A module is admitted if it is at most Config.MaxWasmSize bytes (32 MiB by
 // default; else "invalidArgument: wasm binary too large (N bytes > M)"),
 // compiles (else "invalidWasm: compile: …") and imports only
-// wasi_snapshot_preview1 (else "invalidWasm: unsupported import m.n").
-// Modules are identified by content (ModuleID, the SHA-256 of the binary).
+// wasi_snapshot_preview1 and ww.register_channel (else "invalidWasm:
+// unsupported import m.n"). Modules are identified by content (ModuleID,
+// the SHA-256 of the binary); the in-memory cache finds them by a keyed
+// 64-bit hash and the length, computing the SHA-256 only on a miss.
 // Compiled modules sit in an in-memory LRU (Config.ModuleCache, 64) over
 // wazero's on-disk cache in Config.CacheDir (<WW_HOME>/cache/wazero), so a
 // second engine over the same directory compiles nothing. Modules in use
@@ -65,7 +68,10 @@
 // SpawnOptions.MemoryLimit): growing past it fails memory.grow, which a Go
 // guest turns into a fatal "out of memory" that is reported as 137
 // "memory". wazero's own memory limit is runtime-wide and is left at its
-// maximum. Time is an optional wall-clock deadline (Config.Timeout, lowered
+// maximum. Linear memory buffers of ended processes are pooled, and a new
+// process starts with a buffer as large as its module's last one ended
+// with, so a warm spawn neither zeroes nor copies memory it will not use.
+// Time is an optional wall-clock deadline (Config.Timeout, lowered
 // by SpawnOptions.Timeout). At most Config.MaxProcs (128) processes are
 // live; the next Spawn fails with "resourceExhausted: too many processes
 // (limit N)" before any compilation.
@@ -80,13 +86,28 @@
 // bootstrap is SpawnOptions.Bootstrap; Process.Bootstrap returns the
 // guest's export ("notFound: no exported capability" if none). The guest
 // end is the entry "rpc" of a preopened directory /dev/ww at fd 3,
-// announced as WW_RPC_FD=3 and WW_ABI=0; the guest opens it with
-// openat(3, "rpc", O_RDWR) (std/system does). wazero v1.12.0 neither reads
-// nor writes a preopen itself nor waits on non-stdin fds in poll_oneoff,
-// so the descriptor is non-blocking and std/system retries EAGAIN after a
-// 50 µs..20 ms backoff sleep (candidate C). Kill and exit close both ends
-// and the connection.
+// announced as WW_RPC_FD=3 and WW_ABI=0; wazero v1.12.0 cannot read or
+// write a preopen itself. The guest opens the entry (openat(3, "rpc",
+// O_RDWR)) and registers the descriptor with the host import
+// ww.register_channel(fd) -> errno (mechanism A′); std/system does both
+// and hands the non-blocking descriptor to Go's netpoller.
 //
-// Not here yet: an own poll_oneoff (candidate A) and DWARF traces beyond
-// wazero's own message with Config.DebugInfo.
+// # poll_oneoff
+//
+// wazero's poll_oneoff waits on stdin only, so a netpoller spins on any
+// other descriptor. The engine's own maps guest fds 0–2 to the OS pipes of
+// stdio and the registered descriptors to the channel's socket, and
+// poll(2)s them (reads and writes: a guest blocked on a full stdout waits
+// too) until one is ready or the smallest relative clock timeout passes;
+// other descriptors are ready at once and absolute clocks are ENOTSUP, as
+// in wazero. A kill writes to a per-process wake pipe (created by the
+// first blocking poll) that every blocking poll includes, so a guest
+// blocked there stops at once (R4). An idle guest thus sleeps in the
+// kernel (R3, TestIdleGuestNoSpin), and a guest blocked reading stdin
+// still serves RPC in other goroutines (R2). Kill closes the host ends of
+// the pipes and the channel; the guest ends close when the guest has
+// stopped, so no descriptor it polls is ever reused under it.
+//
+// Not here yet: DWARF traces beyond wazero's own message with
+// Config.DebugInfo.
 package wasm

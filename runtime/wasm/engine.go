@@ -7,12 +7,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 )
 
@@ -25,7 +27,7 @@ const (
 	DefaultModuleCache  = 64        // compiled modules kept in memory
 )
 
-// wasiModule is the only host module guests may import from.
+// wasiModule is the WASI host module; guests may also import hostModule.
 const wasiModule = wasi_snapshot_preview1.ModuleName
 
 // Config configures an Engine. Zero fields take the defaults above.
@@ -89,7 +91,8 @@ type Engine struct {
 	cancel context.CancelFunc
 
 	modMu   sync.Mutex
-	modules map[ModuleID]*moduleEntry
+	seed    maphash.Seed
+	modules map[moduleKey]*moduleEntry
 	lru     *list.List // of *moduleEntry, most recently used at the front
 
 	procMu  sync.Mutex
@@ -101,6 +104,8 @@ type Engine struct {
 
 	compiles  atomic.Uint64
 	cacheHits atomic.Uint64
+
+	mem *memoryPool // linear memory buffers of exited processes
 }
 
 // ModuleID identifies a module by content: the hex SHA-256 of its binary
@@ -113,13 +118,31 @@ func IDOf(wasm []byte) ModuleID {
 	return ModuleID(hex.EncodeToString(sum[:]))
 }
 
+// moduleKey finds a module in the in-memory cache without the cost of
+// SHA-256 over the whole binary on every spawn (1.4 ms for a 3 MB Go
+// guest): the length and a 64-bit hash/maphash under the engine's random
+// seed, which a guest can neither learn nor observe.
+type moduleKey struct {
+	hash uint64
+	size int
+}
+
+func (e *Engine) keyOf(wasm []byte) moduleKey {
+	return moduleKey{hash: maphash.Bytes(e.seed, wasm), size: len(wasm)}
+}
+
 type moduleEntry struct {
-	id    ModuleID
-	ready chan struct{} // closed once cm or err is set
+	key   moduleKey
+	id    ModuleID      // set before ready is closed
+	ready chan struct{} // closed once id, cm or err is set
 	cm    wazero.CompiledModule
 	err   error
 	refs  int           // guarded by Engine.modMu
 	elem  *list.Element // guarded by Engine.modMu
+
+	// memHint is the linear memory size the module's last process ended
+	// with, so the next one gets its buffer at once (memory.go).
+	memHint atomic.Uint64
 }
 
 // NewEngine starts an engine. ctx is only used to set up the runtime.
@@ -142,17 +165,21 @@ func NewEngine(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	rt := wazero.NewRuntimeWithConfig(ctx, rc)
 
-	// WASI preview1 is exported function by function so that later work
-	// (the RPC channel, system design §5.5) can re-export poll_oneoff with
-	// its own implementation: the later export wins.
-	b := rt.NewHostModuleBuilder(wasiModule)
-	wasi_snapshot_preview1.NewFunctionExporter().ExportFunctions(b)
-	if _, err := b.Instantiate(ctx); err != nil {
-		_ = rt.Close(ctx)
-		if cache != nil {
-			_ = cache.Close(ctx)
+	// WASI preview1 is exported function by function, then poll_oneoff
+	// again with ours (poll.go; the later export wins). The ww module holds
+	// register_channel (system design §5.5, mechanism A′).
+	wasi := rt.NewHostModuleBuilder(wasiModule)
+	wasi_snapshot_preview1.NewFunctionExporter().ExportFunctions(wasi)
+	ww := rt.NewHostModuleBuilder(hostModule)
+	exportHostFunctions(wasi, ww)
+	for _, b := range []wazero.HostModuleBuilder{wasi, ww} {
+		if _, err := b.Instantiate(ctx); err != nil {
+			_ = rt.Close(ctx)
+			if cache != nil {
+				_ = cache.Close(ctx)
+			}
+			return nil, fmt.Errorf("wasm: instantiate host module: %w", err)
 		}
-		return nil, fmt.Errorf("wasm: instantiate %s: %w", wasiModule, err)
 	}
 
 	ectx, cancel := context.WithCancel(context.Background())
@@ -162,7 +189,9 @@ func NewEngine(ctx context.Context, cfg Config) (*Engine, error) {
 		cache:   cache,
 		ctx:     ectx,
 		cancel:  cancel,
-		modules: make(map[ModuleID]*moduleEntry),
+		seed:    maphash.MakeSeed(),
+		modules: make(map[moduleKey]*moduleEntry),
+		mem:     newMemoryPool(),
 		lru:     list.New(),
 		procs:   make(map[uint64]*Process),
 	}, nil
@@ -209,10 +238,10 @@ func (e *Engine) acquire(ctx context.Context, wasm []byte) (*moduleEntry, error)
 	if len(wasm) > e.cfg.MaxWasmSize {
 		return nil, errorf(CodeInvalidArgument, "wasm binary too large (%d bytes > %d)", len(wasm), e.cfg.MaxWasmSize)
 	}
-	id := IDOf(wasm)
+	key := e.keyOf(wasm)
 
 	e.modMu.Lock()
-	ent, ok := e.modules[id]
+	ent, ok := e.modules[key]
 	if ok {
 		ent.refs++
 		e.lru.MoveToFront(ent.elem)
@@ -230,10 +259,11 @@ func (e *Engine) acquire(ctx context.Context, wasm []byte) (*moduleEntry, error)
 		}
 		return ent, nil
 	}
-	ent = &moduleEntry{id: id, ready: make(chan struct{}), refs: 1}
+	ent = &moduleEntry{key: key, ready: make(chan struct{}), refs: 1}
 	ent.elem = e.lru.PushFront(ent)
-	e.modules[id] = ent
+	e.modules[key] = ent
 	e.modMu.Unlock()
+	ent.id = IDOf(wasm)
 
 	// Compilation is not abandoned when ctx ends: waiters share it.
 	e.compiles.Add(1)
@@ -249,8 +279,8 @@ func (e *Engine) acquire(ctx context.Context, wasm []byte) (*moduleEntry, error)
 	if err != nil {
 		// Failures are not cached: drop the entry now.
 		e.modMu.Lock()
-		if e.modules[id] == ent {
-			delete(e.modules, id)
+		if e.modules[key] == ent {
+			delete(e.modules, key)
 			e.lru.Remove(ent.elem)
 		}
 		ent.refs--
@@ -263,10 +293,18 @@ func (e *Engine) acquire(ctx context.Context, wasm []byte) (*moduleEntry, error)
 	return ent, nil
 }
 
-// checkImports admits only wasi_snapshot_preview1 imports.
+// checkImports admits only imports of wasi_snapshot_preview1 and
+// ww.register_channel (i32) -> i32.
 func checkImports(cm wazero.CompiledModule) error {
 	for _, f := range cm.ImportedFunctions() {
-		if mod, name, _ := f.Import(); mod != wasiModule {
+		mod, name, _ := f.Import()
+		switch {
+		case mod == wasiModule:
+		case mod == hostModule && name == registerChannelName:
+			if p, r := f.ParamTypes(), f.ResultTypes(); len(p) != 1 || p[0] != api.ValueTypeI32 || len(r) != 1 || r[0] != api.ValueTypeI32 {
+				return errorf(CodeInvalidWasm, "import %s.%s must have type (i32) -> i32", mod, name)
+			}
+		default:
 			return errorf(CodeInvalidWasm, "unsupported import %s.%s", mod, name)
 		}
 	}
@@ -280,7 +318,7 @@ func checkImports(cm wazero.CompiledModule) error {
 func (e *Engine) release(ent *moduleEntry) {
 	e.modMu.Lock()
 	ent.refs--
-	if e.modules[ent.id] != ent && ent.refs == 0 && ent.cm != nil {
+	if e.modules[ent.key] != ent && ent.refs == 0 && ent.cm != nil {
 		// Dropped by Close while in use: free it now.
 		_ = ent.cm.Close(context.Background())
 	}
@@ -297,7 +335,7 @@ func (e *Engine) evictLocked() {
 		ent := el.Value.(*moduleEntry)
 		if ent.refs == 0 {
 			e.lru.Remove(el)
-			delete(e.modules, ent.id)
+			delete(e.modules, ent.key)
 			if ent.cm != nil {
 				_ = ent.cm.Close(context.Background())
 			}
@@ -335,11 +373,11 @@ func (e *Engine) Close(ctx context.Context) error {
 	e.cancel()
 
 	e.modMu.Lock()
-	for id, ent := range e.modules {
+	for key, ent := range e.modules {
 		if ent.refs == 0 && ent.cm != nil {
 			_ = ent.cm.Close(ctx)
 		}
-		delete(e.modules, id)
+		delete(e.modules, key)
 	}
 	e.lru.Init()
 	e.modMu.Unlock()

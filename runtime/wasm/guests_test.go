@@ -12,7 +12,7 @@ import (
 
 // The test guests are Go programs under testdata/guests, built once per
 // test run for GOOS=wasip1 GOARCH=wasm in a single go build invocation.
-var guestNames = []string{"echo", "exitcode", "loop", "memhog", "sandbox", "rpcclient", "rpcserve", "rpcblock", "rpcepoch"}
+var guestNames = []string{"echo", "exitcode", "loop", "memhog", "sandbox", "flood", "spawner", "pollprobe", "rpcclient", "rpcserve", "rpcblock", "rpcepoch"}
 
 var guests struct {
 	once sync.Once

@@ -73,6 +73,7 @@ type Process struct {
 	stdinR, stdoutW, stderrW *os.File // guest ends
 	stderr                   *stderrLog
 	ch                       *channel // nil without SpawnOptions.Bootstrap
+	poll                     *poller  // poll_oneoff state (poll.go)
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -190,6 +191,10 @@ func (e *Engine) Spawn(ctx context.Context, wasm []byte, args, env []string, opt
 		timeout = opts.Timeout
 	}
 
+	var chGuest *os.File
+	if ch != nil {
+		chGuest = ch.guest
+	}
 	pid := e.nextPID.Add(1)
 	attrs := []any{"pid", pid, "module", string(ent.id[:12])}
 	if opts.Name != "" {
@@ -208,7 +213,8 @@ func (e *Engine) Spawn(ctx context.Context, wasm []byte, args, env []string, opt
 		stderrW: s.stderrW,
 		stderr:  newStderrLog(e.cfg.StderrBuffer),
 		ch:      ch,
-		mem:     &memoryCap{limit: memLimit},
+		poll:    newPoller(s.stdinR, s.stdoutW, s.stderrW, chGuest),
+		mem:     &memoryCap{limit: memLimit, pool: e.mem, hint: &ent.memHint},
 		killed:  make(chan struct{}),
 		done:    make(chan struct{}),
 	}
@@ -284,7 +290,7 @@ func splitEnv(env []string) ([][2]string, error) {
 // goroutine, so every process has its own.
 func (p *Process) run(ent *moduleEntry, mc wazero.ModuleConfig, drained chan struct{}) {
 	e := p.e
-	ctx := experimental.WithMemoryAllocator(p.ctx, p.mem)
+	ctx := context.WithValue(experimental.WithMemoryAllocator(p.ctx, p.mem), procKey{}, p)
 	mod, err := e.rt.InstantiateModule(ctx, ent.cm, mc)
 	if mod != nil {
 		_ = mod.Close(context.Background())
@@ -300,21 +306,23 @@ func (p *Process) run(ent *moduleEntry, mc wazero.ModuleConfig, drained chan str
 	if p.ch != nil {
 		p.ch.close()
 	}
+	p.poll.close()
 	<-drained
 
 	code, text := p.exitStatus(err)
+	// The slot is free before Wait returns, so a waiter can spawn again.
+	e.release(ent)
+	e.procMu.Lock()
+	delete(e.procs, p.pid)
+	e.procMu.Unlock()
+	e.live.Add(-1)
+
 	p.mu.Lock()
 	p.code, p.exitText = code, text
 	close(p.done)
 	p.mu.Unlock()
 	p.cancel()
 	p.log.Debug("process exited", "code", code, "reason", text)
-
-	e.release(ent)
-	e.procMu.Lock()
-	delete(e.procs, p.pid)
-	e.procMu.Unlock()
-	e.live.Add(-1)
 	e.wg.Done()
 }
 
@@ -445,6 +453,7 @@ func (p *Process) kill(reason string) {
 	}
 	p.log.Debug("process stopping", "reason", reason)
 	p.cancel()
+	p.poll.wake()
 	p.closeHostEnds()
 }
 
@@ -454,6 +463,6 @@ func (p *Process) closeHostEnds() {
 	// stderrR belongs to the drain goroutine; closing it ends the drain.
 	_ = p.stderrR.Close()
 	if p.ch != nil {
-		p.ch.close()
+		p.ch.closeHost()
 	}
 }

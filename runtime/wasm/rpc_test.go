@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/hex"
 	"io"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -100,7 +102,10 @@ func TestRPCServeWhileStdinBlocked(t *testing.T) {
 	}
 	exec := system.Executor(c)
 	defer exec.Release()
-	for _, msg := range []string{"a", "b"} {
+	// ≥ 20 host→guest calls (§18.2.1) while the guest's main goroutine
+	// blocks reading stdin.
+	for i := range 20 {
+		msg := strconv.Itoa(i)
 		f, release := exec.Echo(ctx, func(p system.Executor_echo_Params) error { return p.SetMessage_(msg) })
 		res, err := f.Struct()
 		if err != nil {
@@ -194,5 +199,67 @@ func TestRPCEpoch(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(string(rest)), "\n")
 	if len(lines) != 2 || !strings.HasPrefix(lines[0], "stale: ") || !strings.Contains(lines[0], "staleEpoch") || lines[1] != "after: Echo: three <nil>" {
 		t.Fatalf("stdout %q", rest)
+	}
+}
+
+// processCPU returns the CPU time (user + system) used so far by the test
+// process, which hosts the guests.
+func processCPU(t *testing.T) time.Duration {
+	t.Helper()
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		t.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestIdleGuestNoSpin (R3, system design §18.2.2): a guest idle on stdin
+// and on its channel for 2 s uses less than 2 % of a core. This is a
+// resource check of the whole test process (getrusage), not a timing
+// assertion; the test is not parallel so no other guest runs meanwhile.
+func TestIdleGuestNoSpin(t *testing.T) {
+	boot, _, _ := newMembrane(t)
+	e := newEngine(t, wasm.Config{})
+	p := spawn(t, e, "rpcserve", nil, nil, wasm.SpawnOptions{Bootstrap: boot})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	stdout := bufio.NewReader(p.Stdout())
+	if line, err := stdout.ReadString('\n'); err != nil || line != "serving\n" {
+		t.Fatalf("first line %q %v\nstderr: %s", line, err, stderrOf(p))
+	}
+	// One call, so that both ends of the channel are in use.
+	c, err := p.Bootstrap(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec := system.Executor(c)
+	defer exec.Release()
+	f, release := exec.Echo(ctx, func(p system.Executor_echo_Params) error { return p.SetMessage_("x") })
+	if _, err := f.Struct(); err != nil {
+		t.Fatal(err)
+	}
+	release()
+	time.Sleep(200 * time.Millisecond) // let both sides settle
+
+	const window = 2 * time.Second
+	before := processCPU(t)
+	time.Sleep(window)
+	used := processCPU(t) - before
+	t.Logf("CPU used by the test process while the guest idled %v: %v (%.2f%% of a core)", window, used, 100*used.Seconds()/window.Seconds())
+	if limit := window / 50; used >= limit {
+		t.Fatalf("idle guest used %v of CPU in %v (limit %v, 2%% of a core)", used, window, limit)
+	}
+	select {
+	case <-p.Done():
+		t.Fatalf("guest exited while idle\nstderr: %s", stderrOf(p))
+	default:
+	}
+	// Still alive and serving: stdin ends its wait.
+	p.Stdin().Close()
+	if rest, _ := io.ReadAll(stdout); string(rest) != "stdin: \"\"\n" {
+		t.Fatalf("stdout %q", rest)
+	}
+	if code, reason := waitExit(t, p); code != 0 {
+		t.Fatalf("exit %d %q", code, reason)
 	}
 }

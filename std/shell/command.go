@@ -82,7 +82,7 @@ func (sh *Shell) runCommand(s value.Thread, spec runSpec) (int32, error) {
 	cmd := argv[0]
 	if !exec.IsValid() {
 		// PATH commands need the executor with a run grant.
-		if m := sh.allow["executor"]; m != nil && !m["run"] && !m["run-bytes"] {
+		if m, ok := sh.allow["executor"]; sh.allow != nil && (!ok || m != nil && !m["run"] && !m["run-bytes"]) {
 			return 0, value.NewError("permission-denied", "permission denied: "+cmd+": executor.run not granted", "command", cmd)
 		}
 		sh.stateMu.Lock()

@@ -30,6 +30,10 @@ func (sh *Shell) Fork(grants []string) (*Shell, error) {
 	child := &Shell{reg: sh.reg, fsys: sh.fsys, opts: opts, cwd: "/", loadHandler: sh.loadHandler, allow: allow}
 	child.sess = stdlib.NewSession(sh.sess.Interp(), io.Discard, nil)
 	child.sess.UnboundCall = child.unboundCall
+	child.sess.Tick = tick()
+	if err := child.derivedLayers(); err != nil {
+		return nil, err
+	}
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	skip := map[string]bool{}
@@ -51,6 +55,18 @@ func (sh *Shell) Fork(grants []string) (*Shell, error) {
 	sh.forks = append(sh.forks, child)
 	sh.stateMu.Unlock()
 	return child, nil
+}
+
+// dropFork forgets child: it is no longer rebound after a re-graft.
+func (sh *Shell) dropFork(child *Shell) {
+	sh.stateMu.Lock()
+	defer sh.stateMu.Unlock()
+	for i, f := range sh.forks {
+		if f == child {
+			sh.forks = append(sh.forks[:i], sh.forks[i+1:]...)
+			return
+		}
+	}
 }
 
 // parseGrants maps each granted capability to its granted methods (nil:

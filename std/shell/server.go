@@ -62,8 +62,18 @@ func (s Server) Fork(_ context.Context, call api.Shell_fork) error {
 	if err != nil {
 		return err
 	}
-	return res.SetShell(child.Client())
+	return res.SetShell(api.Shell_ServerToClient(forkServer{Server{Shell: child}, s.Shell}))
 }
+
+// forkServer serves a forked session; when its last reference is released
+// (the remote or MCP session ended) the fork is dropped from its parent.
+type forkServer struct {
+	Server
+	parent *Shell
+}
+
+// Shutdown implements server.Shutdowner.
+func (f forkServer) Shutdown() { f.parent.dropFork(f.Shell) }
 
 // Cwd implements Shell.cwd.
 func (s Server) Cwd(_ context.Context, call api.Shell_cwd) error {

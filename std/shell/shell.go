@@ -17,6 +17,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -90,7 +91,8 @@ type Shell struct {
 	forks []*Shell
 	hooks []value.Value // (on-epoch f)
 
-	loadHandler value.Value // the :load layer's handler form
+	loadHandler value.Value    // the :load layer's handler form
+	derived     []derivedLayer // handlers of returned capabilities (swarm.go)
 }
 
 // New returns a root shell session holding caps.
@@ -122,11 +124,15 @@ func New(caps Caps, opts Options) (*Shell, error) {
 	sh := &Shell{reg: reg, fsys: opts.FS, opts: opts, cwd: "/"}
 	sh.sess = stdlib.NewSession(ip, opts.Out, nil)
 	sh.sess.UnboundCall = sh.unboundCall
+	sh.sess.Tick = tick()
 	lh, err := ip.ReadOne(`(fn [path resume] (resume (load path)))`, "<shell>")
 	if err != nil {
 		return nil, err
 	}
 	sh.loadHandler = lh
+	if err := sh.derivedLayers(); err != nil {
+		return nil, err
+	}
 	for _, b := range bridge.Builtins() {
 		sh.sess.Define(b.Name, b)
 	}
@@ -206,15 +212,25 @@ func (sh *Shell) bind(caps Caps) error {
 		if !cl.c.IsValid() {
 			continue
 		}
-		v, err := sh.reg.NewCap(name, cl.c, cl.id)
+		// The value holds its own reference, released once the value is
+		// unreachable: a value captured before a re-graft must keep failing
+		// with staleEpoch (design §7.4), not as a released client.
+		ref := cl.c.AddRef()
+		v, err := sh.reg.NewCap(name, ref, cl.id)
 		if err != nil {
+			ref.Release()
 			return fmt.Errorf("shell: bind %s: %w", name, err)
 		}
+		runtime.AddCleanup(v, capnp.Client.Release, ref)
 		sh.sess.Define(name, v)
 		h := sh.reg.Handler(name+"-handler", v, sh.callContext)
 		if name == "executor" {
 			h = sh.executorHandler(h)
 		}
+		if name == "ipfs" {
+			h = sh.ipfsHandler(h)
+		}
+		h = sh.swarmHandler(name, h)
 		sh.sess.Define(name+"-handler", sh.restrict(name, h))
 		bound = append(bound, name)
 	}
@@ -438,6 +454,7 @@ func (sh *Shell) evalForm(form value.Value) (value.Value, error) {
 		}
 	}
 	wrapped := value.NewListPos([]value.Value{symWEH, kwLoad, sh.loadHandler, form}, pos)
+	wrapped = sh.streamLayers(wrapped, pos)
 	sh.stateMu.Lock()
 	bound := append([]string(nil), sh.bound...)
 	sh.stateMu.Unlock()

@@ -410,6 +410,31 @@ func TestServer(t *testing.T) {
 	if sh.Cwd() != "/etc" {
 		t.Errorf("root cwd %q", sh.Cwd())
 	}
+	// Without any executor grant a PATH command is not permitted either
+	// (design §14), and releasing a fork drops it from its parent.
+	nf, nrel := c.Fork(ctx, func(p api.Shell_fork_Params) error {
+		l, _ := p.NewGrants(1)
+		return l.Set(0, "fs")
+	})
+	noexec := nf.Shell().AddRef()
+	nrel()
+	ef, erel := noexec.Eval(ctx, func(p api.Shell_eval_Params) error { return p.SetText(`(tool)`) })
+	if res, err := ef.Struct(); err != nil {
+		t.Fatal(err)
+	} else if out, _ := res.Result(); out != "[glia.error/permission-denied] permission denied: tool: executor.run not granted" {
+		t.Errorf("fork without executor: (tool) = %q", out)
+	}
+	erel()
+	forks := func() int { return shell.ForkCount(sh) }
+	before := forks()
+	noexec.Release()
+	for deadline := time.Now().Add(10 * time.Second); forks() != before-1 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := forks(); n != before-1 {
+		t.Errorf("forks after release: %d, want %d", n, before-1)
+	}
+
 	bf, brel := c.Fork(ctx, func(p api.Shell_fork_Params) error {
 		l, _ := p.NewGrants(1)
 		return l.Set(0, "nosuch")

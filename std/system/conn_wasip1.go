@@ -7,18 +7,19 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"sync"
 	"syscall"
-	"time"
 )
 
-// Backoff of a channel read or write that would block.
-const (
-	minBackoff = 50 * time.Microsecond
-	maxBackoff = 20 * time.Millisecond
-)
+// registerChannel is the host's ww.register_channel: it tells the host's
+// poll_oneoff that fd is the channel, so the Go netpoller can wait on it.
+//
+//go:wasmimport ww register_channel
+func registerChannel(fd int32) int32
 
-// dial opens the channel announced by WW_RPC_FD.
+// dial opens the channel announced by WW_RPC_FD and hands it to Go's
+// netpoller: a goroutine reading it parks, and the guest blocks in the
+// host's poll_oneoff until the host writes, instead of spinning or
+// sleeping.
 func dial() (io.ReadWriteCloser, error) {
 	if abi := os.Getenv("WW_ABI"); abi != "0" {
 		if abi == "" {
@@ -38,104 +39,14 @@ func dial() (io.ReadWriteCloser, error) {
 	if err != nil {
 		return nil, fmt.Errorf("system: open channel (fd %d): %w", dirfd, err)
 	}
+	if errno := registerChannel(int32(fd)); errno != 0 {
+		_ = syscall.Close(fd)
+		return nil, fmt.Errorf("system: register channel: %w", syscall.Errno(errno))
+	}
+	// Non-blocking before os.NewFile, which then hands it to the netpoller.
 	if err := syscall.SetNonblock(fd, true); err != nil {
 		_ = syscall.Close(fd)
 		return nil, fmt.Errorf("system: channel: %w", err)
 	}
-	return &stream{fd: fd, closed: make(chan struct{})}, nil
-}
-
-// stream is the channel descriptor. It bypasses os.File: Go's netpoller
-// would spin on it (wazero reports any non-stdin descriptor ready).
-type stream struct {
-	fd     int
-	once   sync.Once
-	closed chan struct{}
-}
-
-func (s *stream) isClosed() bool {
-	select {
-	case <-s.closed:
-		return true
-	default:
-		return false
-	}
-}
-
-// wait sleeps for the current backoff and doubles it.
-func (s *stream) wait(d *time.Duration) error {
-	if s.isClosed() {
-		return os.ErrClosed
-	}
-	t := time.NewTimer(*d)
-	select {
-	case <-t.C:
-	case <-s.closed:
-		t.Stop()
-		return os.ErrClosed
-	}
-	if *d *= 2; *d > maxBackoff {
-		*d = maxBackoff
-	}
-	return nil
-}
-
-func (s *stream) Read(p []byte) (int, error) {
-	if len(p) == 0 {
-		return 0, nil
-	}
-	d := minBackoff
-	for {
-		if s.isClosed() {
-			return 0, os.ErrClosed
-		}
-		n, err := syscall.Read(s.fd, p)
-		switch {
-		case err == syscall.EAGAIN || err == syscall.EINTR:
-			if err := s.wait(&d); err != nil {
-				return 0, err
-			}
-		case err != nil:
-			return 0, err
-		case n == 0:
-			return 0, io.EOF
-		default:
-			return n, nil
-		}
-	}
-}
-
-func (s *stream) Write(p []byte) (int, error) {
-	d := minBackoff
-	written := 0
-	for written < len(p) {
-		if s.isClosed() {
-			return written, os.ErrClosed
-		}
-		n, err := syscall.Write(s.fd, p[written:])
-		if n > 0 {
-			written += n
-			d = minBackoff
-		}
-		switch {
-		case err == syscall.EAGAIN || err == syscall.EINTR:
-			if err := s.wait(&d); err != nil {
-				return written, err
-			}
-		case err != nil:
-			return written, err
-		case n == 0:
-			return written, io.ErrShortWrite
-		}
-	}
-	return written, nil
-}
-
-func (s *stream) Close() error {
-	var err error
-	s.once.Do(func() {
-		close(s.closed)
-		err = syscall.Close(s.fd)
-	})
-	return err
+	return os.NewFile(uintptr(fd), "ww-rpc"), nil
 }

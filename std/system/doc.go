@@ -22,11 +22,13 @@
 // Serve does the same and also exports a capability that the host obtains
 // with runtime/wasm's Process.Bootstrap.
 //
-// The channel descriptor is non-blocking and the SDK retries EAGAIN after
-// a sleep that doubles from 50 µs to 20 ms (candidate C of §5.5): wazero's
-// poll_oneoff can only wait on stdin, so Go's netpoller cannot wait on the
-// channel. Sleeping yields to the Go scheduler, so a goroutine blocked
-// reading stdin does not stop RPC in the others.
+// The channel descriptor is registered with the host's
+// ww.register_channel import, made non-blocking and wrapped with
+// os.NewFile, so Go's netpoller owns it: a goroutine waiting for the host
+// parks, and when every goroutine waits the guest blocks in the host's
+// poll_oneoff, which waits on the channel and stdin with poll(2) (system
+// design §5.5, mechanism A′). A goroutine blocked reading stdin therefore
+// does not stop RPC in the others, and an idle guest uses no CPU.
 //
 // On any other GOOS the package builds but Run and Serve fail with
 // ErrNoChannel.

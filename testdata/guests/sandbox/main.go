@@ -8,12 +8,14 @@
 //	env           → "env <KEY=VALUE>" per entry of os.Environ, then "env end"
 //	clock         → "clock ok" when the wall clock is past 2020
 //	rand          → "rand ok" when two 16-byte reads differ
+//	dial:<addr>   → "dial <addr>: ok" or "dial <addr>: error <err>" (TCP)
 package main
 
 import (
 	"bytes"
 	"crypto/rand"
 	"fmt"
+	"net"
 	"os"
 	"strings"
 	"time"
@@ -36,6 +38,14 @@ func main() {
 				fmt.Printf("write %s: error %v\n", p, err)
 			} else {
 				fmt.Printf("write %s: ok\n", p)
+			}
+		case strings.HasPrefix(a, "dial:"):
+			addr := strings.TrimPrefix(a, "dial:")
+			if c, err := net.Dial("tcp", addr); err != nil {
+				fmt.Printf("dial %s: error %v\n", addr, err)
+			} else {
+				c.Close()
+				fmt.Printf("dial %s: ok\n", addr)
 			}
 		case a == "env":
 			for _, e := range os.Environ() {
