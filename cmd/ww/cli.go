@@ -68,13 +68,15 @@ type runFailure struct{ error }
 func (f runFailure) Unwrap() error { return f.error }
 
 // action adapts a command body so that its errors count as runtime
-// failures (exit 1).
+// failures (exit 1); an exitStatus passes through with its code.
 func action(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
-		if err := fn(cmd, args); err != nil {
-			return runFailure{err}
+		err := fn(cmd, args)
+		var es exitStatus
+		if err == nil || errors.As(err, &es) {
+			return err
 		}
-		return nil
+		return runFailure{err}
 	}
 }
 

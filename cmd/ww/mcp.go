@@ -47,14 +47,9 @@ its Terminal with the local identity (which that node must authorize with
 			annArguments: "[MOUNT]...\tImage layers: DIR, /ipfs/CID, /ipns/NAME or SOURCE:/guest/path [default: .]",
 		},
 		Args: cobra.ArbitraryArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			err := runMCP(cmd, args, &o)
-			var es exitStatus
-			if err == nil || errors.As(err, &es) {
-				return err
-			}
-			return runFailure{err}
-		},
+		RunE: action(func(cmd *cobra.Command, args []string) error {
+			return runMCP(cmd, args, &o)
+		}),
 	}
 	f := c.Flags()
 	o.run.addFlags(f)

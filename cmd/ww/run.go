@@ -74,14 +74,9 @@ main package without boot/main.wasm (such as std/kernel) is built first.`,
 			annArguments: "[MOUNT]...\tImage layers: DIR, /ipfs/CID, /ipns/NAME or SOURCE:/guest/path [default: .]",
 		},
 		Args: cobra.ArbitraryArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			err := runNode(cmd, args, &o)
-			var es exitStatus
-			if err == nil || errors.As(err, &es) {
-				return err
-			}
-			return runFailure{err}
-		},
+		RunE: action(func(cmd *cobra.Command, args []string) error {
+			return runNode(cmd, args, &o)
+		}),
 	}
 	o.addFlags(c.Flags())
 	return c

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -45,14 +44,9 @@ directory. (exit) ends only this session; the node keeps running.`,
 			annArguments: "[MULTIADDR]\tThe node, /ip4/…/tcp/…/p2p/<peer-id> [default: the local node]",
 		},
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			err := runShell(cmd, args, &o)
-			var es exitStatus
-			if err == nil || errors.As(err, &es) {
-				return err
-			}
-			return runFailure{err}
-		},
+		RunE: action(func(cmd *cobra.Command, args []string) error {
+			return runShell(cmd, args, &o)
+		}),
 	}
 	f := c.Flags()
 	f.SortFlags = false
