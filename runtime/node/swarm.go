@@ -12,6 +12,7 @@ import (
 	dht "github.com/libp2p/go-libp2p-kad-dht"
 	"github.com/libp2p/go-libp2p-kad-dht/dual"
 	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/routing"
 	"github.com/libp2p/go-libp2p/p2p/discovery/mdns"
@@ -132,6 +133,18 @@ func (n *Node) startSwarm(ctx context.Context) error {
 		if err := s.routing.Bootstrap(sctx); err != nil {
 			log.Warn("dht bootstrap", "err", err)
 		}
+		if !amino {
+			// A connected peer enters the routing table only once identify
+			// has confirmed it speaks the DHT; wait for that, so that the
+			// node's first provide or find already reaches its peers.
+			wctx, cancel := context.WithTimeout(ctx, bootstrapWait)
+			for _, pi := range boots {
+				if n.host.Network().Connectedness(pi.ID) == network.Connected {
+					n.waitRoutingTable(wctx, pi.ID)
+				}
+			}
+			cancel()
+		}
 	}
 	if cfg.MDNS {
 		svc := mdns.NewMdnsService(n.host, MDNSService, &mdnsNotifee{ctx: sctx, h: n.host, log: log, wg: &s.wg})
@@ -243,6 +256,37 @@ func (s *swarmState) services(svc *membrane.Services) {
 	if s.net != nil {
 		svc.Network = s.net
 	}
+}
+
+// bootstrapWait bounds how long Start waits for connected bootstrap peers
+// to enter the DHT routing table.
+const bootstrapWait = 5 * time.Second
+
+// InRoutingTable reports whether id is in the node's DHT routing table (in
+// either table of a dual DHT).
+func (n *Node) InRoutingTable(id peer.ID) bool {
+	switch r := n.swarm.routing.(type) {
+	case *dht.IpfsDHT:
+		return r.RoutingTable().Find(id) != ""
+	case *dual.DHT:
+		return r.LAN.RoutingTable().Find(id) != "" || r.WAN.RoutingTable().Find(id) != ""
+	}
+	return false
+}
+
+// waitRoutingTable polls until id is in the routing table or ctx ends,
+// and reports which.
+func (n *Node) waitRoutingTable(ctx context.Context, id peer.ID) bool {
+	t := time.NewTicker(5 * time.Millisecond)
+	defer t.Stop()
+	for !n.InRoutingTable(id) {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+		}
+	}
+	return true
 }
 
 // Routing is the node's content routing (the DHT), or nil before Start.

@@ -51,6 +51,13 @@ func StartTestNet(ctx context.Context, n int, base Config) (_ *TestNet, err erro
 		}
 		tn.Nodes = append(tn.Nodes, nd)
 	}
+	// Each later node waited for the first to enter its table (Start);
+	// the first must hold every later one too.
+	for _, nd := range tn.Nodes[1:] {
+		if !tn.Nodes[0].waitRoutingTable(ctx, nd.ID()) {
+			return nil, fmt.Errorf("testnet: %s not in the first node's routing table: %w", nd.ID(), ctx.Err())
+		}
+	}
 	return tn, nil
 }
 
