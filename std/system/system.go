@@ -120,7 +120,7 @@ func connect(ctx context.Context, rw io.ReadWriteCloser, export capnp.Client) (*
 	if export.IsValid() {
 		opts.BootstrapClient = export
 	}
-	conn := rpc.NewConn(rpc.NewStreamTransport(rw), &opts)
+	conn := rpc.NewConn(newTransport(rw), &opts)
 	m := stem.Membrane(conn.Bootstrap(ctx))
 	if err := m.Resolve(ctx); err != nil {
 		m.Release()
