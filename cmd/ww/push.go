@@ -34,6 +34,7 @@ func ipfsAPI(flag string) string {
 func newPushCmd() *cobra.Command {
 	var cidVersion int
 	var api string
+	var o stemOptions
 	c := &cobra.Command{
 		Use:   "push [OPTIONS] [DIR]",
 		Short: "Add an image directory to IPFS and print its CID",
@@ -41,7 +42,9 @@ func newPushCmd() *cobra.Command {
 of the data directory as ipfs add -r does with Kubo's defaults (hidden files
 skipped), pin it and print the root CID. A node started on the data
 directory announces it. Fails while a node holds the data directory. With
---ipfs-api the external Kubo daemon adds and pins it instead.`,
+--ipfs-api the external Kubo daemon adds and pins it instead. With --stem the
+root CID then becomes the head of that Atom (as ` + "`ww stem set`" + ` does, signed
+with the node key); the transaction and new seq are logged on stderr.`,
 		Annotations: map[string]string{
 			annArguments: "[DIR]\tImage directory [default: .]",
 		},
@@ -54,11 +57,28 @@ directory announces it. Fails while a node holds the data directory. With
 			if cidVersion != 0 && cidVersion != 1 {
 				return fmt.Errorf("--cid-version %d: must be 0 or 1", cidVersion)
 			}
+			if o.stem != "" {
+				if _, err := o.contract(); err != nil {
+					return err
+				}
+			}
 			c, err := push(cmd.Context(), cmd, dir, ipfsAPI(api), ipfs.ImportOptions{CidVersion: cidVersion})
 			if err != nil {
 				return err
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), c)
+			if o.stem == "" {
+				return nil
+			}
+			head, err := parseHead(c, false)
+			if err != nil {
+				return err
+			}
+			tx, seq, err := o.setHead(cmd.Context(), cmd, head)
+			if err != nil {
+				return fmt.Errorf("push: %s added, head not set: %w", c, err)
+			}
+			newLogger(cmd.ErrOrStderr()).Info("stem head set", "cid", c, "tx", tx.Hex(), "seq", seq)
 			return nil
 		}),
 	}
@@ -67,6 +87,7 @@ directory announces it. Fails while a node holds the data directory. With
 	f.IntVar(&cidVersion, "cid-version", 0, "CID version: 0, or 1 with raw leaves (`N`)")
 	f.StringVar(&api, "ipfs-api", "", "External Kubo HTTP RPC API to add to (`URL`)")
 	f.SetAnnotation("ipfs-api", annEnv, []string{"WW_IPFS_API"})
+	o.flags(f)
 	return c
 }
 

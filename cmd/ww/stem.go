@@ -12,6 +12,7 @@ import (
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ipfs/go-cid"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/wetware/ww/runtime/identity"
 	"github.com/wetware/ww/runtime/node"
@@ -41,10 +42,7 @@ func newStemCmd() *cobra.Command {
 	}
 	pf := c.PersistentFlags()
 	pf.SortFlags = false
-	pf.StringVar(&o.rpcURL, "rpc-url", "http://127.0.0.1:8545", "HTTP JSON-RPC (`URL`)")
-	pf.StringVar(&o.stem, "stem", "", "Atom contract (`ADDR`)")
-	pf.StringVar(&o.identity, "identity", "", "secp256k1 identity file (`PATH`)")
-	pf.SetAnnotation("identity", annEnv, []string{"WW_IDENTITY"})
+	o.flags(pf)
 
 	var initial string
 	deploy := &cobra.Command{
@@ -111,35 +109,54 @@ func newStemCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			addr, err := o.contract()
+			tx, seq, err := o.setHead(cmd.Context(), cmd, v)
 			if err != nil {
 				return err
 			}
-			ctx, cancel := context.WithTimeout(cmd.Context(), stemTxTimeout)
-			defer cancel()
-			w, client, err := o.writer(ctx, cmd)
-			if err != nil {
-				return err
-			}
-			defer client.Close()
-			tx, err := w.SetHead(ctx, addr, v)
-			if err != nil {
-				return err
-			}
-			r, err := stem.WaitMined(ctx, client, tx, 200*time.Millisecond)
-			if err != nil {
-				return err
-			}
-			h, err := stem.ReadHead(ctx, client, addr, r.BlockNumber)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s %d\n", tx.Hash().Hex(), h.Seq)
+			fmt.Fprintf(cmd.OutOrStdout(), "%s %d\n", tx.Hex(), seq)
 			return nil
 		}),
 	}
 	c.AddCommand(deploy, head, set)
 	return c
+}
+
+// flags registers --rpc-url, --stem and --identity on f.
+func (o *stemOptions) flags(f *pflag.FlagSet) {
+	f.StringVar(&o.rpcURL, "rpc-url", "http://127.0.0.1:8545", "HTTP JSON-RPC (`URL`)")
+	f.StringVar(&o.stem, "stem", "", "Atom contract (`ADDR`)")
+	f.StringVar(&o.identity, "identity", "", "secp256k1 identity file (`PATH`)")
+	f.SetAnnotation("identity", annEnv, []string{"WW_IDENTITY"})
+}
+
+// setHead calls setHead(v) on the --stem Atom, signed with the node key,
+// waits until it is mined and returns the transaction hash and the new
+// seq.
+func (o *stemOptions) setHead(ctx context.Context, cmd *cobra.Command, v []byte) (common.Hash, uint64, error) {
+	addr, err := o.contract()
+	if err != nil {
+		return common.Hash{}, 0, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, stemTxTimeout)
+	defer cancel()
+	w, client, err := o.writer(ctx, cmd)
+	if err != nil {
+		return common.Hash{}, 0, err
+	}
+	defer client.Close()
+	tx, err := w.SetHead(ctx, addr, v)
+	if err != nil {
+		return common.Hash{}, 0, err
+	}
+	r, err := stem.WaitMined(ctx, client, tx, 200*time.Millisecond)
+	if err != nil {
+		return common.Hash{}, 0, err
+	}
+	h, err := stem.ReadHead(ctx, client, addr, r.BlockNumber)
+	if err != nil {
+		return common.Hash{}, 0, err
+	}
+	return tx.Hash(), h.Seq, nil
 }
 
 func (o *stemOptions) contract() (common.Address, error) {

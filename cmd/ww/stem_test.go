@@ -40,6 +40,41 @@ func testHeadCID(s string) cid.Cid {
 
 var txLine = regexp.MustCompile(`^0x[0-9a-f]{64} (\d+)\n$`)
 
+// TestPushStem: ww push --stem adds the image, sets it as the Atom's head
+// (signed with the node key), prints only the CID on stdout and logs the
+// transaction and seq on stderr; ww stem head then shows that CID.
+func TestPushStem(t *testing.T) {
+	ch := anvil.Start(t)
+	keyFile, _ := fundedKey(t, ch)
+	base := []string{"--rpc-url", ch.URL, "--identity", keyFile}
+	r := runWW(t, append([]string{"stem", "deploy"}, base...)...)
+	if r.code != 0 {
+		t.Fatalf("deploy: exit %d, stderr %q", r.code, r.stderr)
+	}
+	withStem := append([]string{"--stem", strings.TrimSpace(r.stdout)}, base...)
+	img := t.TempDir()
+	writeFile(t, filepath.Join(img, "boot", "main.wasm"), "\x00asm\x01\x00\x00\x00")
+	home := t.TempDir()
+
+	r = runWW(t, append([]string{"push", "--data-dir", home, "--cid-version", "1", img}, withStem...)...)
+	pushed := strings.TrimSuffix(r.stdout, "\n")
+	if _, err := cid.Decode(pushed); r.code != 0 || err != nil {
+		t.Fatalf("push --stem: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if !regexp.MustCompile(`stem head set.*tx=0x[0-9a-f]{64} seq=1`).MatchString(r.stderr) {
+		t.Errorf("no tx/seq log on stderr: %q", r.stderr)
+	}
+	if r := runWW(t, append([]string{"stem", "head"}, withStem...)...); r.code != 0 || r.stdout != "1 "+pushed+"\n" {
+		t.Fatalf("head after push: exit %d, stdout %q, want 1 %s", r.code, r.stdout, pushed)
+	}
+
+	// A bad --stem fails before anything is added.
+	r = runWW(t, "push", "--data-dir", home, "--stem", "nope", img)
+	if r.code != 1 || !strings.Contains(r.stderr, "--stem nope: not an address") || r.stdout != "" {
+		t.Errorf("bad --stem: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
+
 // TestStemCmd: ww stem deploy / head / set against anvil, signed with the
 // node key (§15.1).
 func TestStemCmd(t *testing.T) {

@@ -17,8 +17,10 @@
 // (AddDir, `ipfs add -r`) skip hidden entries, keep symbolic links as
 // UnixFS symlinks and switch to HAMT shards when Kubo's link-size estimate
 // passes 256 KiB. testdata/ipfs/kubo-vectors.json pins the parity with
-// CIDs published by Kubo's own tests. Everything added is pinned; fetched
-// content is only cached.
+// CIDs published by Kubo's own tests. Everything added is pinned (under
+// the empty pin name); Pin fetches and pins a root under a name of its own
+// (the node's stem head), and Unpin removes only a pin of that name, so it
+// never drops what was added. Other fetched content is only cached.
 //
 // Reads stream: Open and Fetch's file system read a file block by block
 // (no whole-file buffer), and every fetch is bounded, so content that no

@@ -177,6 +177,70 @@ func (n *Node) pin(ctx context.Context, root ipld.Node) error {
 	return nil
 }
 
+// Pin fetches every block of the DAG under c (bounded by
+// Config.FetchTimeout), pins c recursively under name and announces it.
+// The name tells pins apart: content the node added carries the empty
+// name and keeps it, so Pin leaves an existing pin of c as it is.
+func (n *Node) Pin(ctx context.Context, c cid.Cid, name string) error {
+	if name == "" {
+		return fmt.Errorf("ipfs: pin %s: the empty name is reserved for added content", c)
+	}
+	fctx, cancel := context.WithTimeout(ctx, n.cfg.FetchTimeout)
+	defer cancel()
+	if err := merkledag.FetchGraph(fctx, c, n.dag); err != nil {
+		return fmt.Errorf("ipfs: pin %s: %w", c, n.timeoutErr(fctx, "fetch "+c.String(), err))
+	}
+	nd, err := n.dag.Get(ctx, c)
+	if err != nil {
+		return fmt.Errorf("ipfs: pin %s: %w", c, err)
+	}
+	n.pinMu.Lock()
+	defer n.pinMu.Unlock()
+	if _, ok, err := n.pinName(ctx, c); err != nil || ok {
+		return err
+	}
+	if err := n.pinner.Pin(ctx, nd, true, name); err != nil {
+		return fmt.Errorf("ipfs: pin %s: %w", c, err)
+	}
+	if err := n.pinner.Flush(ctx); err != nil {
+		return fmt.Errorf("ipfs: pin %s: %w", c, err)
+	}
+	n.announce(c)
+	return nil
+}
+
+// Unpin removes the recursive pin of c if it carries name; a pin under
+// another name (content the node added) stays. Its blocks stay cached.
+func (n *Node) Unpin(ctx context.Context, c cid.Cid, name string) error {
+	n.pinMu.Lock()
+	defer n.pinMu.Unlock()
+	got, ok, err := n.pinName(ctx, c)
+	if err != nil || !ok || got != name {
+		return err
+	}
+	if err := n.pinner.Unpin(ctx, c, true); err != nil {
+		return fmt.Errorf("ipfs: unpin %s: %w", c, err)
+	}
+	if err := n.pinner.Flush(ctx); err != nil {
+		return fmt.Errorf("ipfs: unpin %s: %w", c, err)
+	}
+	return nil
+}
+
+// pinName is the name of c's recursive pin, if c has one.
+func (n *Node) pinName(ctx context.Context, c cid.Cid) (string, bool, error) {
+	ps, err := n.pinner.CheckIfPinnedWithType(ctx, pin.Recursive, true, c)
+	if err != nil {
+		return "", false, fmt.Errorf("ipfs: pin status of %s: %w", c, err)
+	}
+	for _, p := range ps {
+		if p.Mode == pin.Recursive {
+			return p.Name, true, nil
+		}
+	}
+	return "", false, nil
+}
+
 // Pinned lists the recursively pinned roots.
 func (n *Node) Pinned(ctx context.Context) ([]cid.Cid, error) {
 	var out []cid.Cid
@@ -185,6 +249,21 @@ func (n *Node) Pinned(ctx context.Context) ([]cid.Cid, error) {
 			return nil, p.Err
 		}
 		out = append(out, p.Pin.Key)
+	}
+	return out, nil
+}
+
+// PinnedAs lists the recursively pinned roots whose pin carries name (""
+// for what the node added).
+func (n *Node) PinnedAs(ctx context.Context, name string) ([]cid.Cid, error) {
+	var out []cid.Cid
+	for p := range n.pinner.RecursiveKeys(ctx, true) {
+		if p.Err != nil {
+			return nil, p.Err
+		}
+		if p.Pin.Name == name {
+			out = append(out, p.Pin.Key)
+		}
 	}
 	return out, nil
 }

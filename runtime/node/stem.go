@@ -20,6 +20,10 @@ import (
 // epoch is published (§7.3).
 const HeadFetchTimeout = 30 * time.Second
 
+// headPin is the pin name of the stem head in the embedded IPFS (§10),
+// apart from the pins of what the node added.
+const headPin = "stem-head"
+
 // StemConfig configures the epoch pipeline (system design §13): with a
 // Contract the node follows that Atom and advances its epoch cell on each
 // finalized head.
@@ -89,11 +93,15 @@ func (n *Node) startStem(ctx context.Context) error {
 		client.Close()
 		return err
 	}
-	n.setStemHead(f.Epoch())
+	initial := f.Epoch()
+	n.setStemHead(initial)
 	runCtx, cancel := context.WithCancel(context.Background())
 	n.stem.client, n.stem.cancel, n.stem.done = client, cancel, make(chan struct{})
 	go func() {
 		defer close(n.stem.done)
+		if c, err := cid.Cast(initial.Head); err == nil {
+			n.pinHead(runCtx, c, initial.Seq)
+		}
 		f.Run(runCtx)
 	}()
 	return nil
@@ -139,16 +147,25 @@ func (n *Node) FollowImage(img BaseSwapper) {
 	n.stem.mu.Unlock()
 }
 
-// prepareEpoch is §7.3 step 2: fetch the new head's root (failure only
-// logged) and swap the image's base layer to it, before the epoch is
-// published.
+// prepareEpoch is §7.3 step 2: fetch the new head's root and swap the
+// image's base layer to it, then pin the new head and unpin the old one,
+// before the epoch is published. Failures are only logged.
 func (n *Node) prepareEpoch(ctx context.Context, e epoch.Epoch) {
+	c, err := cid.Cast(e.Head)
+	if err != nil {
+		return
+	}
+	n.swapBase(ctx, c, e.Seq)
+	n.pinHead(ctx, c, e.Seq)
+}
+
+// swapBase swaps the followed image's base layer to /ipfs/<c>.
+func (n *Node) swapBase(ctx context.Context, c cid.Cid, seq uint64) {
 	n.stem.mu.Lock()
 	img := n.stem.image
 	n.stem.mu.Unlock()
 	f := n.IPFSFetcher()
-	c, err := cid.Cast(e.Head)
-	if img == nil || f == nil || err != nil {
+	if img == nil || f == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, HeadFetchTimeout)
@@ -159,8 +176,38 @@ func (n *Node) prepareEpoch(ctx context.Context, e epoch.Epoch) {
 		err = img.SwapBase(fsys)
 	}
 	if err != nil {
-		n.log.Error("stem: base layer not swapped", "head", root, "seq", e.Seq, "err", err)
+		n.log.Error("stem: base layer not swapped", "head", root, "seq", seq, "err", err)
 		return
 	}
-	n.log.Info("stem: base layer swapped", "head", root, "seq", e.Seq)
+	n.log.Info("stem: base layer swapped", "head", root, "seq", seq)
+}
+
+// pinHead pins head c in the embedded IPFS (all its blocks, within
+// HeadFetchTimeout), then unpins every other stem head, including those
+// left by an earlier run. A failed pin keeps the old head pinned.
+func (n *Node) pinHead(ctx context.Context, c cid.Cid, seq uint64) {
+	nd := n.ipfs.node
+	if nd == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, HeadFetchTimeout)
+	defer cancel()
+	if err := nd.Pin(ctx, c, headPin); err != nil {
+		n.log.Error("stem: head not pinned", "head", c.String(), "seq", seq, "err", err)
+		return
+	}
+	old, err := nd.PinnedAs(ctx, headPin)
+	if err != nil {
+		n.log.Error("stem: old heads not unpinned", "err", err)
+		return
+	}
+	for _, o := range old {
+		if o.Equals(c) {
+			continue
+		}
+		if err := nd.Unpin(ctx, o, headPin); err != nil {
+			n.log.Error("stem: old head not unpinned", "head", o.String(), "err", err)
+		}
+	}
+	n.log.Info("stem: head pinned", "head", c.String(), "seq", seq)
 }

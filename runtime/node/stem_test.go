@@ -1,14 +1,18 @@
 package node_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ipfs/go-cid"
+	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
 
 	"github.com/wetware/ww/runtime/epoch"
@@ -161,6 +165,139 @@ func TestStemEndToEnd(t *testing.T) {
 	b, err := img.ReadFile("lib/head.glia")
 	if err != nil || string(b) != "(def head 1)" {
 		t.Fatalf("new head not visible in the image: %q, %v", b, err)
+	}
+}
+
+// TestStemPinsHead (§7.3, §10): a node following the chain pins each new
+// head, fetching all its blocks from the peer that added it, and unpins
+// the previous head; what the node added itself stays pinned, also when
+// it was the head and a newer head replaced it.
+func TestStemPinsHead(t *testing.T) {
+	c := startStemChain(t)
+	provider, n := pair(t, func(cfg *node.Config) {
+		cfg.Stem = node.StemConfig{Contract: c.atom, RPCURL: c.URL, WSURL: c.WSURL, Depth: stemDepth}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	h1, h2 := addHeadDir(t, provider, "h1"), addHeadDir(t, provider, "h2")
+	own := addHeadDir(t, n, "own")
+
+	seq := uint64(0)
+	advance := func(head cid.Cid, want ...cid.Cid) {
+		t.Helper()
+		c.set(t, head.Bytes())
+		c.Mine(stemDepth)
+		seq++
+		waitEpoch(t, n.Cell(), seq) // pinning precedes the publication
+		if got := pinnedSet(t, n); !sameSet(got, want) {
+			t.Fatalf("head %s: pinned %v, want %v", head, got, want)
+		}
+	}
+	advance(h1, own, h1)
+	advance(own, own)
+	advance(h2, own, h2)
+
+	provider.Close()
+	b, err := n.IPFS().Cat(ctx, "/ipfs/"+h2.String()+"/big")
+	if err != nil || !bytes.Equal(b, bigHeadFile) {
+		t.Fatalf("pinned head not local: %d bytes, %v", len(b), err)
+	}
+}
+
+// TestStemPinsInitialHead: the initial head is pinned at start, and a
+// restart on the same data directory with a newer head drops the pin of
+// the head the previous run held.
+func TestStemPinsInitialHead(t *testing.T) {
+	c := startStemChain(t)
+	provider := startIPFSNode(t, nil)
+	h1, h2 := addHeadDir(t, provider, "h1"), addHeadDir(t, provider, "h2")
+	info := provider.AddrInfo()
+	boot, err := peer.AddrInfoToP2pAddrs(&info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	follow := func() *node.Node {
+		return startIPFSNode(t, func(cfg *node.Config) {
+			cfg.DataDir = dir
+			cfg.Swarm.Bootstrap = []string{boot[0].String()}
+			cfg.Stem = node.StemConfig{Contract: c.atom, RPCURL: c.URL, Depth: stemDepth}
+		})
+	}
+	c.set(t, h1.Bytes())
+	c.Mine(stemDepth)
+	n := follow()
+	waitPinned(t, n, h1)
+	n.Close()
+
+	c.set(t, h2.Bytes())
+	c.Mine(stemDepth)
+	n = follow()
+	if e := n.Cell().Current(); e.Seq != 2 {
+		t.Fatalf("initial epoch after the restart: %v", e)
+	}
+	waitPinned(t, n, h2)
+}
+
+// bigHeadFile spans three chunks, so pinning a head needs several blocks.
+var bigHeadFile = func() []byte {
+	b := make([]byte, 600<<10)
+	for i := range b {
+		b[i] = byte(i * 7)
+	}
+	return b
+}()
+
+// addHeadDir adds an image directory (a name file and bigHeadFile) to
+// nd's IPFS.
+func addHeadDir(t *testing.T, nd *node.Node, name string) cid.Cid {
+	t.Helper()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "name"), []byte(name), 0o644)
+	os.WriteFile(filepath.Join(dir, "big"), bigHeadFile, 0o644)
+	c, err := nd.IPFS().AddDir(context.Background(), dir, ipfs.ImportOptions{CidVersion: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func pinnedSet(t *testing.T, nd *node.Node) []cid.Cid {
+	t.Helper()
+	pinned, err := nd.IPFS().Pinned(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pinned
+}
+
+func sameSet(got, want []cid.Cid) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for _, w := range want {
+		if !slices.ContainsFunc(got, w.Equals) {
+			return false
+		}
+	}
+	return true
+}
+
+// waitPinned waits until nd's pins are exactly want (the initial head is
+// pinned in the background); the bound only turns a hang into a failure.
+func waitPinned(t *testing.T, nd *node.Node, want ...cid.Cid) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got := pinnedSet(t, nd)
+		if sameSet(got, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pinned %v, want %v", got, want)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
