@@ -123,6 +123,8 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newShellCmd())
 	root.AddCommand(newMCPCmd())
 	root.AddCommand(newStemCmd())
+	root.AddCommand(newInitCmd())
+	root.AddCommand(newVersionCmd())
 	return root
 }
 
