@@ -11,6 +11,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/wetware/ww/runtime/internal/atomicfile"
 )
 
 // SourceKey returns a hex SHA-256 of everything `go build` reads to build
@@ -122,28 +124,10 @@ func Cached(ctx context.Context, dir, out, cacheDir string, opts Options) (res R
 	return res, false, nil
 }
 
-// writeFile writes data to path atomically (a temporary file renamed),
-// creating the directory.
+// writeFile writes data to path atomically, creating the directory.
 func writeFile(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if werr != nil || cerr != nil {
-		os.Remove(tmp.Name())
-		if werr != nil {
-			return werr
-		}
-		return cerr
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return nil
+	return atomicfile.Write(path, data, 0o644)
 }

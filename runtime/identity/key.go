@@ -19,6 +19,8 @@ import (
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/mr-tron/base58"
+
+	"github.com/wetware/ww/runtime/internal/atomicfile"
 )
 
 // SecretSize is the length in bytes of a secp256k1 secret.
@@ -159,23 +161,7 @@ func Save(path string, k *Key, force bool) error {
 	if info, err := os.Stat(path); err == nil && info.IsDir() {
 		return pathError(path, errors.New("is a directory"))
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return pathError(path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err = tmp.Chmod(FileMode); err == nil {
-		if _, err = tmp.Write(text); err == nil {
-			err = tmp.Sync()
-		}
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
+	if err := atomicfile.Write(path, text, FileMode); err != nil {
 		return pathError(path, err)
 	}
 	return nil

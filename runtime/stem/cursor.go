@@ -14,6 +14,7 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 
 	"github.com/wetware/ww/runtime/epoch"
+	"github.com/wetware/ww/runtime/internal/atomicfile"
 )
 
 // Cursor is the follower's persisted position (§13.2): the last block
@@ -62,22 +63,7 @@ func (c Cursor) Save(path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("stem: cursor: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".cursor-*")
-	if err != nil {
-		return fmt.Errorf("stem: cursor: %w", err)
-	}
-	_, err = tmp.Write(append(b, '\n'))
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
+	if err := atomicfile.Write(path, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("stem: cursor: %w", err)
 	}
 	return nil
