@@ -57,7 +57,6 @@ type stemState struct {
 
 	mu    sync.Mutex
 	image BaseSwapper
-	head  []byte // head of the follower's epoch, including a seq-0 initial head
 }
 
 // startStem dials the chain, reads the initial epoch (head() at tip − K,
@@ -79,7 +78,6 @@ func (n *Node) startStem(ctx context.Context) error {
 		Cell:         n.cell,
 		PollInterval: c.PollInterval,
 		Prepare:      n.prepareEpoch,
-		Adopted:      n.setStemHead,
 		Logger:       n.log,
 	}
 	if c.WSURL != "" {
@@ -94,7 +92,6 @@ func (n *Node) startStem(ctx context.Context) error {
 		return err
 	}
 	initial := f.Epoch()
-	n.setStemHead(initial)
 	runCtx, cancel := context.WithCancel(context.Background())
 	n.stem.client, n.stem.cancel, n.stem.done = client, cancel, make(chan struct{})
 	go func() {
@@ -118,25 +115,16 @@ func (n *Node) stopStem() error {
 	return nil
 }
 
-// StemBase is the stem head as an image base layer path, "/ipfs/<cid>",
-// or "" without --stem or when the head is not a CID (pass it as
-// image.Options.Base). Unlike the epoch cell, which stays at its zero
-// value until seq 1, it includes the contract's initial head at seq 0.
+// StemBase is the stem head (the epoch cell's, including a contract's
+// initial head at seq 0) as an image base layer path, "/ipfs/<cid>", or ""
+// without --stem or when the head is not a CID (pass it as
+// image.Options.Base).
 func (n *Node) StemBase() string {
-	n.stem.mu.Lock()
-	head := n.stem.head
-	n.stem.mu.Unlock()
-	c, err := cid.Cast(head)
+	c, err := cid.Cast(n.cell.Current().Head)
 	if err != nil {
 		return ""
 	}
 	return "/ipfs/" + c.String()
-}
-
-func (n *Node) setStemHead(e epoch.Epoch) {
-	n.stem.mu.Lock()
-	n.stem.head = e.Head
-	n.stem.mu.Unlock()
 }
 
 // FollowImage makes img's base layer follow the stem head: each adopted
