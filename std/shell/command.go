@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/wetware/ww/capnp/bridge"
 	"github.com/wetware/ww/capnp/system"
 	"github.com/wetware/ww/lang/eval"
 	"github.com/wetware/ww/lang/value"
@@ -219,33 +218,6 @@ func errCode(err error) string {
 		}
 	}
 	return "internal"
-}
-
-// executorHandler serves :run itself (design §8.3: a foreground runBytes
-// whose stdout goes to the session output, returning the exit code) and
-// passes every other executor call to the bridge's handler.
-func (sh *Shell) executorHandler(next *value.Builtin) *value.Builtin {
-	return &value.Builtin{Name: next.Name, Fn: func(t value.Thread, args []value.Value) (value.Value, error) {
-		if len(args) == 2 {
-			data := value.Elems(args[0])
-			if len(data) > 0 && isMethod(data[0], "run") {
-				var exec system.Executor
-				if pt, ok := t.(interface{ PerformTarget() value.Value }); ok {
-					if c, ok := pt.PerformTarget().(*value.Cap); ok {
-						if ref, ok := c.Impl.(*bridge.Ref); ok {
-							exec = system.Executor(ref.Client)
-						}
-					}
-				}
-				v, err := sh.execRun(t, exec, data[1:])
-				if err != nil {
-					return nil, err
-				}
-				return t.Call(args[1], []value.Value{v})
-			}
-		}
-		return next.Fn(t, args)
-	}}
 }
 
 func isMethod(v value.Value, name string) bool {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/ipfs/go-cid"
 
-	"github.com/wetware/ww/capnp/bridge"
 	"github.com/wetware/ww/capnp/ipfs"
 	"github.com/wetware/ww/capnp/system"
 	"github.com/wetware/ww/lang/value"
@@ -17,55 +16,13 @@ import (
 // streamChunk is the ByteStream chunk size (64 KiB, design §6.3).
 const streamChunk = 64 << 10
 
-// ipfsHandler serves the Glia surface of the ipfs capability (design
-// §8.3) and passes every other call to the bridge's handler:
+// ipfsCall serves one method of the ipfs capability's Glia surface
+// (design §8.3):
 //
 //	(ipfs cat "<path>")     → string if UTF-8, else bytes (UnixFS.open)
 //	(ipfs ls "<path>")      → [{:name :size :type (:file/:dir) :cid} …]
 //	(ipfs add s-or-bytes)   → CID string (UnixFS.addStream)
 //	(ipfs resolve "<path>") → "/ipfs/<cid>" (Client.resolvePath)
-func (sh *Shell) ipfsHandler(next *value.Builtin) *value.Builtin {
-	return &value.Builtin{Name: next.Name, Fn: func(t value.Thread, args []value.Value) (value.Value, error) {
-		if len(args) == 2 {
-			data := value.Elems(args[0])
-			if len(data) > 0 {
-				for _, m := range []string{"cat", "ls", "add", "resolve"} {
-					if !isMethod(data[0], m) {
-						continue
-					}
-					client, ok := performClient(t)
-					if !ok {
-						break
-					}
-					v, err := ipfsCall(sh.callContext(), ipfs.Client(client), m, data[1:])
-					if err != nil {
-						return nil, err
-					}
-					return t.Call(args[1], []value.Value{v})
-				}
-			}
-		}
-		return next.Fn(t, args)
-	}}
-}
-
-// performClient is the Cap'n Proto client the current perform targets.
-func performClient(t value.Thread) (c ipfs.Client, ok bool) {
-	pt, ok := t.(interface{ PerformTarget() value.Value })
-	if !ok {
-		return c, false
-	}
-	cv, ok := pt.PerformTarget().(*value.Cap)
-	if !ok {
-		return c, false
-	}
-	ref, ok := cv.Impl.(*bridge.Ref)
-	if !ok {
-		return c, false
-	}
-	return ipfs.Client(ref.Client), true
-}
-
 func ipfsCall(ctx context.Context, c ipfs.Client, m string, args []value.Value) (value.Value, error) {
 	label := "ipfs :" + m
 	if len(args) != 1 {

@@ -223,14 +223,7 @@ func (sh *Shell) bind(caps Caps) error {
 		}
 		runtime.AddCleanup(v, capnp.Client.Release, ref)
 		sh.sess.Define(name, v)
-		h := sh.reg.Handler(name+"-handler", v, sh.callContext)
-		if name == "executor" {
-			h = sh.executorHandler(h)
-		}
-		if name == "ipfs" {
-			h = sh.ipfsHandler(h)
-		}
-		h = sh.swarmHandler(name, h)
+		h := shimHandler(sh.reg.Handler(name+"-handler", v, sh.callContext), sh.shims(name))
 		sh.sess.Define(name+"-handler", sh.restrict(name, h))
 		bound = append(bound, name)
 	}

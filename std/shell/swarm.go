@@ -26,67 +26,6 @@ import (
 // ByteStream chunk).
 const streamReadSize = 64 << 10
 
-// swarmHandler wraps the handler of cap name with the swarm shims.
-func (sh *Shell) swarmHandler(name string, next *value.Builtin) *value.Builtin {
-	var shims map[string]func(value.Thread, *value.Cap, []value.Value) (value.Value, error)
-	switch name {
-	case "host":
-		shims = map[string]func(value.Thread, *value.Cap, []value.Value) (value.Value, error){
-			"listen": sh.hostListen,
-			"dial":   sh.hostDial,
-		}
-	case "routing":
-		shims = map[string]func(value.Thread, *value.Cap, []value.Value) (value.Value, error){
-			"find":    sh.routingFind,
-			"provide": sh.routingProvide,
-		}
-	default:
-		return next
-	}
-	return shimHandler(next, shims)
-}
-
-// shimHandler serves the methods in shims itself and passes the rest to
-// next.
-func shimHandler(next *value.Builtin, shims map[string]func(value.Thread, *value.Cap, []value.Value) (value.Value, error)) *value.Builtin {
-	return &value.Builtin{Name: next.Name, Fn: func(t value.Thread, args []value.Value) (value.Value, error) {
-		if len(args) != 2 {
-			return next.Fn(t, args)
-		}
-		data := value.Elems(args[0])
-		if len(data) == 0 {
-			return next.Fn(t, args)
-		}
-		var shim func(value.Thread, *value.Cap, []value.Value) (value.Value, error)
-		for m, f := range shims {
-			if isMethod(data[0], m) {
-				shim = f
-			}
-		}
-		target := performTarget(t)
-		if shim == nil || target == nil {
-			return next.Fn(t, args)
-		}
-		v, err := shim(t, target, data[1:])
-		if err != nil {
-			return nil, err
-		}
-		return t.Call(args[1], []value.Value{v})
-	}}
-}
-
-// performTarget is the capability the running perform targeted.
-func performTarget(t value.Thread) *value.Cap {
-	if pt, ok := t.(interface{ PerformTarget() value.Value }); ok {
-		if c, ok := pt.PerformTarget().(*value.Cap); ok {
-			if _, ok := c.Impl.(*bridge.Ref); ok {
-				return c
-			}
-		}
-	}
-	return nil
-}
-
 // network returns the Listener or Dialer (field) of host's network(),
 // renamed after host so that errors read "host.<method> failed: …". The
 // caller releases it.
@@ -322,13 +261,7 @@ func (sh *Shell) derivedLayers() error {
 		if err != nil {
 			return err
 		}
-		h := sh.reg.Handler(d.name+"-handler", proto, sh.callContext)
-		if d.name == "stream" {
-			h = shimHandler(h, map[string]func(value.Thread, *value.Cap, []value.Value) (value.Value, error){
-				"read":     sh.streamRead,
-				"read-all": sh.streamReadAll,
-			})
-		}
+		h := shimHandler(sh.reg.Handler(d.name+"-handler", proto, sh.callContext), sh.shims(d.name))
 		sh.derived = append(sh.derived, derivedLayer{proto: proto, handler: h})
 	}
 	return nil
