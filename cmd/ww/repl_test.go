@@ -26,7 +26,7 @@ func TestRunKernelInteractive(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(root, "std", "kernel", "main.go")); err != nil {
-		t.Skip("std/kernel does not exist yet: interactive test skipped")
+		t.Fatal(err)
 	}
 	tmp := t.TempDir()
 	env := append(os.Environ(), "GOTOOLCHAIN=local", "WW_LOG=warn", "TERM=xterm")

@@ -15,6 +15,7 @@ import (
 	"github.com/ipfs/boxo/ipns"
 	"github.com/ipfs/boxo/path"
 	"github.com/ipfs/go-cid"
+	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
 	mh "github.com/multiformats/go-multihash"
 
@@ -296,13 +297,15 @@ func TestIPFSThroughDHT(t *testing.T) {
 	defer tn.Close()
 	a, b, c := tn.Nodes[0], tn.Nodes[1], tn.Nodes[2]
 	if a.Routing() == nil {
-		t.Skip("the node has no DHT yet")
+		t.Fatal("the node has no DHT")
 	}
 
 	id, err := c.IPFS().Add(ctx, []byte("only C has this"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	// C announces in the background: wait until the DHT has its record.
+	waitProvider(ctx, t, b, id, c.ID())
 	// Whatever the DHT connected, B starts without a connection to C.
 	b.Host().Network().ClosePeer(c.ID())
 	c.Host().Network().ClosePeer(b.ID())
@@ -351,5 +354,27 @@ func TestIPFSThroughDHT(t *testing.T) {
 	wasm, err := img.ReadFile("boot/main.wasm")
 	if err != nil || string(wasm) != "\x00asm\x01\x00\x00\x00" {
 		t.Fatalf("boot/main.wasm through /ipns/ = %q, %v", wasm, err)
+	}
+}
+
+// waitProvider polls n's content routing until it names want as a provider
+// of key (a CID string), or fails the test when ctx ends.
+func waitProvider(ctx context.Context, t *testing.T, n *node.Node, key string, want peer.ID) {
+	t.Helper()
+	c, err := cid.Decode(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		for p := range n.Routing().FindProvidersAsync(ctx, c, 0) {
+			if p.ID == want {
+				return
+			}
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%s never became a provider of %s", want, key)
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
 }
